@@ -1,0 +1,2 @@
+// Curated exports of the changelog module; filled in by its owner.
+export {};

@@ -1,0 +1,3 @@
+// Curated exports of the git module.
+export { createGitRunner, GitError } from './exec.js';
+export type { GitRunner, GitResult } from './exec.js';

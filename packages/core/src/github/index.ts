@@ -1,0 +1,2 @@
+// Curated exports of the github module; filled in by its owner.
+export {};

@@ -1,0 +1,2 @@
+// Curated exports of the policy module; filled in by its owner.
+export {};

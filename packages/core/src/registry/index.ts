@@ -1,0 +1,2 @@
+// Curated exports of the registry module; filled in by its owner.
+export {};

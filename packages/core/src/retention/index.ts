@@ -1,0 +1,2 @@
+// Curated exports of the retention module; filled in by its owner.
+export {};

@@ -1,0 +1,2 @@
+// Curated exports of the semver module; filled in by its owner.
+export {};

@@ -1,0 +1,2 @@
+// Curated exports of the sigstore module; filled in by its owner.
+export {};
