@@ -1,0 +1,18 @@
+/**
+ * The runtime shared by every tagwright action: the one place that talks to `@actions/core`
+ * besides each action's `inputs.ts`. Private; bundled into each action.
+ *
+ * @packageDocumentation
+ */
+export { runAction } from './run-action.js';
+export type { ActionResult, ActionRuntime, OutputValue } from './run-action.js';
+export {
+  getOptionalInput,
+  getRequiredInput,
+  getBooleanInput,
+  getListInput,
+  getKeyValueInput,
+  getSecretInput,
+  getChoiceInput,
+} from './inputs.js';
+export { markdownTable, escapeMarkdown } from './markdown.js';

@@ -1,0 +1,67 @@
+import * as core from '@actions/core';
+import { PartialMutationError, redact, errorMessage, ConfigurationError } from '@tagwright/core';
+
+/** An output value: strings are written as they are, anything else as JSON. */
+export type OutputValue = string | number | boolean | null | object;
+
+/** What an action's `run` returns: outputs, a job summary in Markdown, and warnings to annotate. */
+export interface ActionResult {
+  outputs: Record<string, OutputValue>;
+  summary?: string;
+  warnings?: string[];
+}
+
+/** Side effects the action may use, provided by {@link runAction}; `run.ts` takes them as deps. */
+export interface ActionRuntime {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+  /** Marks a value as a secret so that the runner masks it in logs. */
+  setSecret(value: string): void;
+  now(): Date;
+  /** The process environment, read once here and passed down; logic never reads process.env. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Runs an action's main function: writes its outputs to `$GITHUB_OUTPUT`, its summary to
+ * `$GITHUB_STEP_SUMMARY`, its warnings as annotations, and turns any throw into
+ * `core.setFailed` with a redacted message. A {@link PartialMutationError}'s report is written to
+ * the summary and the log, so the user sees exactly what changed before the failure.
+ */
+export async function runAction(main: (runtime: ActionRuntime) => Promise<ActionResult>): Promise<void> {
+  const runtime: ActionRuntime = {
+    info: (message) => core.info(redact(message)),
+    warning: (message) => core.warning(redact(message)),
+    debug: (message) => core.debug(redact(message)),
+    setSecret: (value) => core.setSecret(value),
+    now: () => new Date(),
+    env: process.env,
+  };
+  try {
+    const result = await main(runtime);
+    for (const [name, value] of Object.entries(result.outputs)) {
+      core.setOutput(name, typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    for (const warning of result.warnings ?? []) core.warning(redact(warning));
+    if (result.summary) await writeSummary(result.summary);
+  } catch (error: unknown) {
+    if (error instanceof PartialMutationError) {
+      const report = JSON.stringify(error.report, null, 2);
+      core.error(redact(`Partial change report:\n${report}`));
+      await writeSummary(
+        `## Failed part way\n\n${redact(error.message)}\n\nWhat was and was not changed:\n\n\`\`\`json\n${redact(report)}\n\`\`\`\n`,
+      );
+    }
+    const prefix = error instanceof ConfigurationError ? 'Configuration error: ' : '';
+    core.setFailed(prefix + redact(errorMessage(error)));
+  }
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info(redact(markdown));
+    return;
+  }
+  await core.summary.addRaw(redact(markdown), true).write();
+}
