@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, InvalidReferenceError } from '../errors.js';
+import { verificationFooter } from './verification.js';
+
+const digest = `sha256:${'ab'.repeat(32)}`;
+const identity = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3';
+const issuer = 'https://token.actions.githubusercontent.com';
+
+describe('verificationFooter', () => {
+  describe('when identity and issuer are known', () => {
+    it('renders a cosign verify command per published digest and the pinned references', () => {
+      const footer = verificationFooter({
+        images: [
+          { reference: 'ghcr.io/acme/app:1.2.3', digest },
+          { reference: 'localhost:5000/acme/app@sha256:' + '00'.repeat(32), digest },
+        ],
+        certificateIdentity: identity,
+        certificateOidcIssuer: issuer,
+      });
+      expect(footer).toContain(
+        [
+          'cosign verify \\',
+          `  --certificate-identity ${identity} \\`,
+          `  --certificate-oidc-issuer ${issuer} \\`,
+          `  ghcr.io/acme/app@${digest}`,
+        ].join('\n'),
+      );
+      expect(footer).toContain(`  localhost:5000/acme/app@${digest}`);
+      expect(footer).toContain(`| \`ghcr.io/acme/app\` | \`${digest}\` |`);
+    });
+
+    it('quotes what the shell would interpret', () => {
+      const footer = verificationFooter({
+        images: [{ reference: 'ghcr.io/acme/app', digest }],
+        certificateIdentity: "https://x/y@refs/heads/it's $(rm)",
+        certificateOidcIssuer: issuer,
+      });
+      expect(footer).toContain(`--certificate-identity 'https://x/y@refs/heads/it'\\''s $(rm)'`);
+    });
+  });
+
+  describe('when no identity is known', () => {
+    it('lists the digests without a command', () => {
+      const footer = verificationFooter({ images: [{ reference: 'ghcr.io/acme/app:1', digest }] });
+      expect(footer).not.toContain('cosign verify');
+      expect(footer).toContain(digest);
+    });
+  });
+
+  describe('when the input is bad', () => {
+    it('rejects a malformed digest naming it', () => {
+      expect(() => verificationFooter({ images: [{ reference: 'ghcr.io/a/b', digest: 'sha256:xyz' }] })).toThrow(
+        InvalidReferenceError,
+      );
+    });
+
+    it('rejects an identity without issuer', () => {
+      expect(() =>
+        verificationFooter({ images: [{ reference: 'ghcr.io/a/b', digest }], certificateIdentity: identity }),
+      ).toThrow(ConfigurationError);
+    });
+
+    it('renders nothing without images', () => {
+      expect(verificationFooter({ images: [] })).toBe('');
+    });
+  });
+});

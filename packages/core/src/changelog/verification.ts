@@ -1,0 +1,90 @@
+import { ConfigurationError, InvalidReferenceError } from '../errors.js';
+
+/** Input of {@link verificationFooter}. */
+export interface VerificationFooterInput {
+  /** The published images: any reference to the repository (a tag is dropped) and its digest. */
+  images: ReadonlyArray<{ reference: string; digest: string }>;
+  /**
+   * The certificate identity promote checks (the signing workflow's URI, e.g.
+   * `https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3`), exact match.
+   */
+  certificateIdentity?: string;
+  /** The OIDC issuer promote checks, e.g. `https://token.actions.githubusercontent.com`. */
+  certificateOidcIssuer?: string;
+}
+
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+
+/**
+ * Renders the "Verify" footer of release notes: the image references pinned by digest and, when
+ * the certificate identity and OIDC issuer are known, one `cosign verify` command per image that
+ * checks the same identity and issuer promote checks
+ * ({@link https://docs.sigstore.dev/cosign/verifying/verify/ | cosign verify, keyless}).
+ * Without both, the commands are left out (a verification with no identity proves nothing).
+ *
+ * @param input - see {@link VerificationFooterInput}.
+ * @returns Markdown; `''` when there is no image.
+ * @throws {@link InvalidReferenceError} `INVALID_DIGEST` for a malformed digest;
+ *   `INVALID_REFERENCE` for an empty reference.
+ * @throws {@link ConfigurationError} `INVALID_INPUT` when only one of identity and issuer is given.
+ * @example
+ * ```ts
+ * verificationFooter({
+ *   images: [{ reference: 'ghcr.io/acme/app:1.2.3', digest: 'sha256:…' }],
+ *   certificateIdentity: 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3',
+ *   certificateOidcIssuer: 'https://token.actions.githubusercontent.com',
+ * });
+ * ```
+ */
+export function verificationFooter(input: VerificationFooterInput): string {
+  if (input.images.length === 0) return '';
+  const { certificateIdentity: identity, certificateOidcIssuer: issuer } = input;
+  if ((identity === undefined) !== (issuer === undefined)) {
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      'render the verification footer: give both the certificate identity and the OIDC issuer, or neither',
+    );
+  }
+  const pinned = input.images.map(({ reference, digest }) => {
+    if (!DIGEST.test(digest)) {
+      throw new InvalidReferenceError('INVALID_DIGEST', digest, 'expected <algorithm>:<hex>, e.g. sha256:<64 hex>');
+    }
+    return `${repositoryOf(reference)}@${digest}`;
+  });
+  const parts = ['### Verify the images', ''];
+  if (identity !== undefined && issuer !== undefined) {
+    parts.push('Check the signature of each published digest with [cosign](https://docs.sigstore.dev/cosign/):', '', '```sh');
+    for (const ref of pinned) {
+      parts.push(
+        `cosign verify \\`,
+        `  --certificate-identity ${shellQuote(identity)} \\`,
+        `  --certificate-oidc-issuer ${shellQuote(issuer)} \\`,
+        `  ${shellQuote(ref)}`,
+      );
+    }
+    parts.push('```', '');
+  }
+  parts.push('| Image | Digest |', '| --- | --- |');
+  for (const [index, ref] of pinned.entries()) {
+    const digest = input.images[index]!.digest;
+    parts.push(`| \`${ref.slice(0, ref.length - digest.length - 1)}\` | \`${digest}\` |`);
+  }
+  return `${parts.join('\n')}\n`;
+}
+
+/** `registry/repo:tag@digest` → `registry/repo` (a `:` after the last `/` starts the tag). */
+function repositoryOf(reference: string): string {
+  const trimmed = reference.trim();
+  if (trimmed === '' || /\s/.test(trimmed)) {
+    throw new InvalidReferenceError('INVALID_REFERENCE', reference, 'expected an image reference such as ghcr.io/owner/app:1.2.3');
+  }
+  const withoutDigest = trimmed.split('@')[0]!;
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash + 1);
+  return colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
+/** POSIX single-quoting: safe to paste into any shell. */
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
