@@ -11,3 +11,13 @@ describe('root action.yml files', () => {
     expect(readFileSync(path.join(root, name, 'action.yml'), 'utf8')).toBe(rootActionYml(name, packageYml));
   });
 });
+
+describe('README action tables', () => {
+  it('match every action.yml', async () => {
+    const { readmeFiles, renderTables } = await import('./readme-tables.js');
+    for (const file of readmeFiles()) {
+      const text = readFileSync(file, 'utf8');
+      expect(renderTables(text), file).toBe(text);
+    }
+  });
+});

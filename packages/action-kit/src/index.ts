@@ -16,3 +16,5 @@ export {
   getChoiceInput,
 } from './inputs.js';
 export { markdownTable, escapeMarkdown } from './markdown.js';
+export { readRegistryInputs, createActionRegistryClient } from './registry.js';
+export type { RegistryInputs } from './registry.js';

@@ -26,3 +26,4 @@ export * from './git/index.js';
 export * from './github/index.js';
 export * from './sigstore/index.js';
 export * from './retention/index.js';
+export * from './promote/index.js';

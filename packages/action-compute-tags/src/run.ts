@@ -1,0 +1,109 @@
+import { createActionRegistryClient, markdownTable } from '@tagwright/action-kit';
+import type { ActionResult, ActionRuntime } from '@tagwright/action-kit';
+import { computeTags, formatReference } from '@tagwright/core';
+import type { ComputeTagsResult, RegistryClient, RepositoryReference } from '@tagwright/core';
+import type { Inputs } from './inputs.js';
+
+/** What compute-tags needs from the outside world. */
+export interface Deps {
+  /** A registry client able to reach every image's registry. */
+  registryClient(inputs: Inputs): RegistryClient;
+  now(): Date;
+  info(message: string): void;
+}
+
+/** The real deps for a workflow run. */
+export function createDeps(runtime: ActionRuntime): Deps {
+  return {
+    registryClient: (inputs) =>
+      createActionRegistryClient(inputs.registry, inputs.images.map((image) => image.registry), runtime, {
+        userAgent: 'tagwright-compute-tags',
+      }),
+    now: () => runtime.now(),
+    info: (message) => runtime.info(message),
+  };
+}
+
+interface ImageDecision {
+  image: string;
+  existingTags: number | null;
+  result: ComputeTagsResult;
+}
+
+/**
+ * Computes the tags of a build for every image: reads each repository's tags (when
+ * registry-aware) and applies the core tag policy. Writes nothing anywhere.
+ */
+export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
+  const now = deps.now();
+  const client = inputs.registryAware ? deps.registryClient(inputs) : undefined;
+  const decisions: ImageDecision[] = [];
+  for (const image of inputs.images) {
+    const existing = client ? await client.listTags(image) : [];
+    if (client) deps.info(`${formatReference(image)}: ${existing.length} existing tags`);
+    decisions.push({ image: formatReference(image), existingTags: client ? existing.length : null, result: decide(inputs, image, existing, now) });
+  }
+  const first = decisions[0]!.result;
+  const warnings = [...new Set(decisions.flatMap((d) => d.result.warnings))];
+  const tagNames = first.tags;
+  for (const decision of decisions.slice(1)) {
+    if (decision.result.tags.join('\n') !== tagNames.join('\n')) {
+      warnings.push(`${decision.image} gets tags ${decision.result.tags.join(', ')}, unlike ${decisions[0]!.image}: each image's own registry tags decide its floating tags`);
+    }
+  }
+  const tags = decisions.flatMap((d) => d.result.tags.map((tag) => `${d.image}:${tag}`));
+  const json = {
+    version: first.version ?? null,
+    isPrerelease: first.isPrerelease,
+    isLatest: first.isLatest,
+    tags,
+    tagNames,
+    images: decisions.map((d) => ({ image: d.image, existingTags: d.existingTags, tags: d.result.tags, decisions: d.result.decisions })),
+    warnings,
+  };
+  return {
+    outputs: {
+      tags: tags.join('\n'),
+      'tag-names': tagNames.join('\n'),
+      version: first.version ?? '',
+      'is-prerelease': String(first.isPrerelease),
+      'is-latest': String(first.isLatest),
+      json,
+    },
+    summary: summarize(inputs, decisions),
+    warnings,
+  };
+}
+
+function decide(inputs: Inputs, _image: RepositoryReference, existingTags: string[], now: Date): ComputeTagsResult {
+  return computeTags({
+    ref: { ref: inputs.ref, sha: inputs.sha },
+    existingTags,
+    floating: inputs.floating,
+    branchTags: inputs.branchTags,
+    ...(inputs.stamp !== undefined ? { stamp: inputs.stamp } : {}),
+    shaTag: inputs.shaTag,
+    tagPrefix: inputs.tagPrefix,
+    registryAware: inputs.registryAware,
+    now,
+  });
+}
+
+function summarize(inputs: Inputs, decisions: ImageDecision[]): string {
+  const parts = [`## compute-tags for \`${inputs.ref}\`\n`];
+  for (const decision of decisions) {
+    parts.push(`### ${decision.image}\n`);
+    parts.push(
+      decision.existingTags === null
+        ? 'Computed from the ref alone (registry-aware: false).\n'
+        : `Read ${decision.existingTags} existing tags from the registry.\n`,
+    );
+    parts.push(
+      markdownTable(
+        ['tag', 'given', 'why'],
+        decision.result.decisions.map((d) => [`\`${d.tag}\``, d.given ? 'yes' : 'no', d.reason]),
+      ),
+    );
+  }
+  return parts.join('\n');
+}

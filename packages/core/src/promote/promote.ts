@@ -1,0 +1,207 @@
+import { PartialMutationError, RegistryError, errorMessage } from '../errors.js';
+import type { ImageReference, RawManifest, RegistryClient, RepositoryReference } from '../registry/index.js';
+import { formatReference, validateTag } from '../registry/index.js';
+
+/** What happened, or would happen, to one target tag. */
+export interface TargetReport {
+  /** The target tag (OCI tag grammar). */
+  tag: string;
+  /** The digest the tag resolved to before promotion; null when the tag did not exist. */
+  before: string | null;
+  /** The digest it resolves to after (re-read from the registry); null when not re-read (dry run, failure). */
+  after: string | null;
+  /**
+   * `written`: the manifest was PUT; `unchanged`: it already pointed at the digest;
+   * `planned`: dry run, would be written; `failed`: the PUT or re-check failed;
+   * `not-attempted`: an earlier failure stopped the run before this tag.
+   */
+  status: 'written' | 'unchanged' | 'planned' | 'failed' | 'not-attempted';
+}
+
+/** The outcome of {@link promote}; also the `report` of a {@link PartialMutationError} it throws. */
+export interface PromoteReport {
+  /** The source as given, canonical form. */
+  source: string;
+  /** The destination repository, canonical form. */
+  destination: string;
+  /** The digest every target now resolves to (`sha256:<hex>`). */
+  digest: string;
+  /** The media type the manifest was served and written with (an index stays an index). */
+  mediaType: string;
+  targets: TargetReport[];
+  dryRun: boolean;
+  /** The verification hook's result, when one ran. */
+  verification?: unknown;
+  /** Blob and manifest copy figures when the destination is another repository. */
+  copy?: CopyFigures;
+}
+
+/** What a cross-repository copy moved. */
+export interface CopyFigures {
+  blobsMounted: number;
+  blobsCopied: number;
+  blobsPresent: number;
+  bytesCopied: number;
+  manifestsWritten: number;
+}
+
+/**
+ * Copies the manifest tree of `digest` from `source` into `destination` (blobs and, for an index,
+ * child manifests by digest) without tagging it. Provided by the registry module for
+ * cross-repository promotion; absent for same-repository retags.
+ */
+export type CopyImage = (
+  client: RegistryClient,
+  source: RepositoryReference,
+  destination: RepositoryReference,
+  root: RawManifest,
+) => Promise<CopyFigures>;
+
+/** Options of {@link promote}. */
+export interface PromoteOptions {
+  client: RegistryClient;
+  /** The image to promote, by tag or digest. */
+  source: ImageReference;
+  /** Target tags, already rendered (stamp templates expanded) — validated before any request. */
+  targets: readonly string[];
+  /** Repository the targets live in; default the source repository. */
+  destination?: RepositoryReference;
+  /** Plan only: resolve and report, write nothing. */
+  dryRun?: boolean;
+  /**
+   * Runs after the source digest is known and before the first write; throw to refuse the
+   * promotion (nothing is written). Its return value is kept in the report.
+   */
+  verify?: (digest: string, manifest: RawManifest) => Promise<unknown>;
+  /** Required when `destination` differs from the source repository. */
+  copyImage?: CopyImage;
+  /** Progress lines for the caller to log. */
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * Promotes one digest to a set of target tags without changing it: resolves the source to one
+ * manifest (raw bytes, sha256-checked), runs the verification hook, writes each target by a PUT of
+ * the same bytes with the media type they were served with (an index keeps its digest and its
+ * platforms; no blob is read or written within a repository), then re-resolves every target and
+ * fails unless all equal the source digest.
+ *
+ * Requests for a same-repository promotion to N new tags on a registry whose tag list is one page:
+ * 1 GET of the source manifest, 1 tag listing, N PUTs, N HEADs for the re-check (2 + 2N).
+ * A target that already exists costs one more HEAD to learn its previous digest; one that already
+ * points at the digest is not written again (re-runs are idempotent).
+ *
+ * Follows the OCI distribution spec:
+ * {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests | Pushing manifests}
+ * and {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#checking-if-content-exists-in-the-registry | Checking if content exists}.
+ *
+ * @returns the {@link PromoteReport}: digest, media type, each target's before/after/status.
+ * @throws InvalidReferenceError for a malformed target tag (before any request).
+ * @throws RegistryError when the source cannot be resolved (nothing written).
+ * @throws whatever `verify` throws (nothing written).
+ * @throws PartialMutationError with the report when a write or the re-check fails part way.
+ *
+ * @example
+ * ```ts
+ * const report = await promote({
+ *   client: createRegistryClient(),
+ *   source: parseReference('ghcr.io/acme/app:1.4.0'),
+ *   targets: ['prod', renderStamp('prod-{date}-{sha}', { now, sha })],
+ * });
+ * ```
+ */
+export async function promote(options: PromoteOptions): Promise<PromoteReport> {
+  const { client, source } = options;
+  const targets = dedupe(options.targets.map((tag) => validateTag(tag)));
+  const destination: RepositoryReference = options.destination ?? { registry: source.registry, repository: source.repository };
+  const crossRepository = destination.registry !== source.registry || destination.repository !== source.repository;
+  if (crossRepository && !options.copyImage) {
+    throw new RegistryError('UNSUPPORTED', `promote ${formatReference(source)}: a destination in another repository needs copyImage`);
+  }
+  const progress = options.onProgress ?? (() => {});
+
+  const manifest = await client.getManifest(source);
+  progress(`resolved ${formatReference(source)} to ${manifest.digest} (${manifest.mediaType})`);
+  const report: PromoteReport = {
+    source: formatReference(source),
+    destination: formatReference(destination),
+    digest: manifest.digest,
+    mediaType: manifest.mediaType,
+    targets: targets.map((tag) => ({ tag, before: null, after: null, status: 'not-attempted' })),
+    dryRun: options.dryRun ?? false,
+  };
+
+  if (options.verify) report.verification = await options.verify(manifest.digest, manifest);
+
+  const existing = await existingTargets(client, destination, targets);
+  for (const target of report.targets) {
+    if (existing.has(target.tag)) target.before = (await resolveOrNull(client, { ...destination, tag: target.tag })) ?? null;
+  }
+
+  if (report.dryRun) {
+    for (const target of report.targets) target.status = target.before === manifest.digest ? 'unchanged' : 'planned';
+    return report;
+  }
+
+  try {
+    if (crossRepository && options.copyImage) {
+      report.copy = await options.copyImage(client, source, destination, manifest);
+      progress(`copied ${manifest.digest} into ${formatReference(destination)}`);
+    }
+    for (const target of report.targets) {
+      if (target.before === manifest.digest) {
+        target.status = 'unchanged';
+        continue;
+      }
+      target.status = 'failed';
+      await client.putManifest(destination, target.tag, { bytes: manifest.bytes, mediaType: manifest.mediaType });
+      target.status = 'written';
+      progress(`wrote ${target.tag} -> ${manifest.digest}`);
+    }
+  } catch (error: unknown) {
+    throw new PartialMutationError(
+      `promote ${report.source} to ${report.destination}: ${errorMessage(error)}`,
+      report,
+      { cause: error },
+    );
+  }
+
+  const mismatched: string[] = [];
+  for (const target of report.targets) {
+    try {
+      target.after = (await client.resolveDigest({ ...destination, tag: target.tag })).digest;
+    } catch (error: unknown) {
+      target.after = null;
+      mismatched.push(`${target.tag}: ${errorMessage(error)}`);
+      continue;
+    }
+    if (target.after !== manifest.digest) mismatched.push(`${target.tag} resolves to ${target.after}`);
+  }
+  if (mismatched.length > 0) {
+    for (const target of report.targets) if (target.after !== manifest.digest && target.status === 'written') target.status = 'failed';
+    throw new PartialMutationError(
+      `promote ${report.source}: re-check failed, expected ${manifest.digest}: ${mismatched.join('; ')}`,
+      report,
+    );
+  }
+  return report;
+}
+
+/** The subset of `targets` that exist in the repository, from one tag listing. */
+async function existingTargets(client: RegistryClient, repo: RepositoryReference, targets: readonly string[]): Promise<Set<string>> {
+  const tags = new Set(await client.listTags(repo));
+  return new Set(targets.filter((tag) => tags.has(tag)));
+}
+
+async function resolveOrNull(client: RegistryClient, ref: ImageReference): Promise<string | undefined> {
+  try {
+    return (await client.resolveDigest(ref)).digest;
+  } catch (error: unknown) {
+    if (error instanceof RegistryError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+function dedupe(tags: string[]): string[] {
+  return [...new Set(tags)];
+}
