@@ -1,0 +1,480 @@
+/**
+ * The OCI registry client: manifests, tags, blobs and referrers over the distribution API,
+ * built on the transport (auth, retries, error decoding), like go-containerregistry's `remote`.
+ *
+ * @see {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md | OCI distribution spec}
+ * @packageDocumentation
+ */
+import { RegistryError } from '../errors.js';
+import { redactUrl } from '../redact.js';
+import type { Keychain } from './keychain.js';
+import { validateDigest, validateTag } from './reference.js';
+import type { ImageReference, RepositoryReference } from './reference.js';
+import { createTransport } from './transport.js';
+import type { RequestEvent, RetryOptions, Transport, TransportResponse } from './transport.js';
+import { MANIFEST_MEDIA_TYPES, MediaTypes, computeDigest, referrersTag } from './types.js';
+import type { Descriptor, RawManifest } from './types.js';
+
+/** Options of {@link createRegistryClient}. */
+export interface RegistryClientOptions {
+  /** The fetch to use (default the global one); inject to observe or reroute requests. */
+  fetch?: typeof fetch;
+  /** Where credentials come from; anonymous when absent. */
+  keychain?: Keychain;
+  /** Retries on 429/502/503/504 and connection resets (default 4 retries, 500 ms doubling to 10 s). */
+  retry?: RetryOptions;
+  /** `User-Agent` header (default `tagwright`). */
+  userAgent?: string;
+  /** Registries (`host[:port]`) reached over plain HTTP besides loopback hosts. */
+  insecureRegistries?: string[];
+  /** Called after every HTTP request (auth challenges, token requests and retries included). */
+  onRequest?: (event: RequestEvent) => void;
+}
+
+/**
+ * Operations on a registry. Every read of content checks its digest; every error is a
+ * {@link RegistryError} keeping status and OCI error codes.
+ */
+export interface RegistryClient {
+  /**
+   * Lists the tags of a repository, following `Link: <…>; rel="next"` pages
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags | Listing tags}).
+   * `"tags": null` and an unknown repository (`NAME_UNKNOWN`) give `[]`. Order is the registry's.
+   */
+  listTags(repo: RepositoryReference): Promise<string[]>;
+  /**
+   * Resolves a reference to the descriptor of its manifest (`HEAD` with the manifest media types in
+   * `Accept`; `GET` when the registry does not give a digest on `HEAD`). A reference with neither tag
+   * nor digest means `latest`.
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#checking-if-content-exists-in-the-registry | Checking if content exists})
+   *
+   * @throws {@link RegistryError} `NOT_FOUND` when there is no such manifest.
+   */
+  resolveDigest(ref: ImageReference): Promise<Descriptor>;
+  /**
+   * Fetches a manifest's raw bytes and checks `sha256(bytes)` against the requested digest or the
+   * `Docker-Content-Digest` header
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests | Pulling manifests}).
+   *
+   * @throws {@link RegistryError} `DIGEST_MISMATCH` when the bytes do not match; `NOT_FOUND`.
+   */
+  getManifest(ref: ImageReference): Promise<RawManifest>;
+  /**
+   * Uploads a manifest under a tag or by digest, with `mediaType` as `Content-Type`. A retag is
+   * this call with the bytes and media type {@link RegistryClient.getManifest} returned: the digest
+   * stays, no blob is touched
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests | Pushing manifests}).
+   *
+   * @returns the manifest's digest.
+   * @throws {@link InvalidReferenceError} for a malformed tag or digest (before any request).
+   */
+  putManifest(repo: RepositoryReference, tagOrDigest: string, manifest: { bytes: Uint8Array; mediaType: string }): Promise<string>;
+  /**
+   * Deletes a manifest by digest; every tag pointing at it goes too
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-manifests | Deleting manifests}).
+   */
+  deleteManifest(repo: RepositoryReference, digest: string): Promise<void>;
+  /** Checks whether a blob exists; `undefined` when it does not. */
+  headBlob(repo: RepositoryReference, digest: string): Promise<Descriptor | undefined>;
+  /**
+   * Fetches a small blob (config, signature) and checks its digest
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs | Pulling blobs}).
+   */
+  getBlob(repo: RepositoryReference, digest: string): Promise<Uint8Array>;
+  /**
+   * Uploads a blob monolithically (`POST` then `PUT ?digest=`)
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#post-then-put | POST then PUT}).
+   *
+   * @param digest - when given, must equal `sha256(bytes)` (checked before any request).
+   * @returns the blob's descriptor (`application/octet-stream`).
+   */
+  putBlob(repo: RepositoryReference, bytes: Uint8Array, digest?: string): Promise<Descriptor>;
+  /**
+   * Mounts a blob from another repository of the same registry
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#mounting-a-blob-from-another-repository | Mounting a blob}).
+   *
+   * @returns true when mounted (201); false when the registry did not mount (202, the upload session
+   *   it opened is cancelled) or the repositories are on different registries: the caller uploads.
+   */
+  mountBlob(dst: RepositoryReference, digest: string, from: RepositoryReference): Promise<boolean>;
+  /**
+   * Lists the referrers of a manifest (signatures, attestations, SBOMs): the referrers API
+   * `GET /v2/<name>/referrers/<digest>`, or, when the registry has none (404 or a response that is
+   * not an index), the referrers tag schema (`sha256-<hex>` holding an index; none when absent)
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers | Listing referrers}).
+   *
+   * @param options - `artifactType` keeps only referrers of that type.
+   */
+  referrers(repo: RepositoryReference, digest: string, options?: { artifactType?: string }): Promise<Descriptor[]>;
+}
+
+const SUPPORTED_DIGEST_ALGORITHMS = new Set(['sha256', 'sha512']);
+
+/**
+ * Creates a registry client.
+ *
+ * @param options - see {@link RegistryClientOptions}.
+ * @returns a {@link RegistryClient}.
+ * @example
+ * ```ts
+ * const client = createRegistryClient({ keychain: dockerConfigKeychain({}) });
+ * const ref = parseReference('ghcr.io/acme/app:1.2.3');
+ * const manifest = await client.getManifest(ref);
+ * // Retag without moving a blob:
+ * await client.putManifest(ref, '1.2', manifest);
+ * ```
+ */
+export function createRegistryClient(options: RegistryClientOptions = {}): RegistryClient {
+  const transport: Transport = createTransport(options);
+  const v2 = (repo: RepositoryReference, path: string): string =>
+    `${transport.baseUrl(repo.registry)}/v2/${repo.repository}/${path}`;
+  const pull = (repo: RepositoryReference): string[] => [`repository:${repo.repository}:pull`];
+  const push = (repo: RepositoryReference): string[] => [`repository:${repo.repository}:pull,push`];
+  const manifestPath = (ref: ImageReference): string => {
+    if (ref.digest !== undefined) return `manifests/${validateDigest(ref.digest)}`;
+    return `manifests/${validateTag(ref.tag ?? 'latest')}`;
+  };
+
+  const getManifest = async (ref: ImageReference): Promise<RawManifest> => {
+    const url = v2(ref, manifestPath(ref));
+    const response = await transport.request({
+      operation: 'get manifest',
+      registry: ref.registry,
+      method: 'GET',
+      url,
+      headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
+      scopes: pull(ref),
+      okStatuses: [200],
+    });
+    const expected = ref.digest ?? headerDigest(response);
+    const digest = verifyDigest('get manifest', url, response.body, expected);
+    return { bytes: response.body, mediaType: manifestMediaType(response), digest };
+  };
+
+  const listTags = async (repo: RepositoryReference): Promise<string[]> => {
+    const tags: string[] = [];
+    const seen = new Set<string>();
+    let url: string | undefined = v2(repo, 'tags/list');
+    while (url !== undefined && !seen.has(url)) {
+      seen.add(url);
+      const response: TransportResponse = await transport.request({
+        operation: 'list tags',
+        registry: repo.registry,
+        method: 'GET',
+        url,
+        headers: { Accept: 'application/json' },
+        scopes: pull(repo),
+        okStatuses: [200, 404],
+      });
+      if (response.status === 404) {
+        const page = parseJson(response.body) as { errors?: { code?: unknown }[] } | undefined;
+        if (page?.errors?.some((e) => e.code === 'NAME_UNKNOWN')) return tags;
+        throw new RegistryError('NOT_FOUND', `list tags ${redactUrl(url)}: 404 Not Found`, { status: 404 });
+      }
+      const page = parseJson(response.body) as { tags?: unknown } | undefined;
+      if (!page || typeof page !== 'object') {
+        throw new RegistryError('REGISTRY_ERROR', `list tags ${redactUrl(url)}: response is not a JSON tag list`, {
+          status: response.status,
+        });
+      }
+      if (Array.isArray(page.tags)) tags.push(...page.tags.filter((t): t is string => typeof t === 'string'));
+      url = nextLink(response.headers.get('link'), url);
+    }
+    return tags;
+  };
+
+  const resolveDigest = async (ref: ImageReference): Promise<Descriptor> => {
+    const url = v2(ref, manifestPath(ref));
+    const response = await transport.request({
+      operation: 'resolve digest',
+      registry: ref.registry,
+      method: 'HEAD',
+      url,
+      headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
+      scopes: pull(ref),
+      okStatuses: [200, 405],
+    });
+    const digest = headerDigest(response);
+    const mediaType = contentType(response);
+    const length = Number(response.headers.get('content-length') ?? 'NaN');
+    if (response.status === 200 && digest && mediaType && MANIFEST_MEDIA_TYPES.includes(mediaType) && Number.isFinite(length)) {
+      if (ref.digest !== undefined && digest !== ref.digest) {
+        throw new RegistryError('DIGEST_MISMATCH', `resolve digest ${redactUrl(url)}: registry answered ${digest}, expected ${ref.digest}`, {
+          status: 200,
+        });
+      }
+      return { mediaType, digest, size: length };
+    }
+    const manifest = await getManifest(ref);
+    return { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.byteLength };
+  };
+
+  const putManifest = async (
+    repo: RepositoryReference,
+    tagOrDigest: string,
+    manifest: { bytes: Uint8Array; mediaType: string },
+  ): Promise<string> => {
+    const isDigest = tagOrDigest.includes(':');
+    if (isDigest) validateDigest(tagOrDigest);
+    else validateTag(tagOrDigest);
+    const url = v2(repo, `manifests/${tagOrDigest}`);
+    const computed = computeDigest(manifest.bytes, isDigest ? digestAlgorithm(tagOrDigest) : 'sha256');
+    if (isDigest && computed !== tagOrDigest) {
+      throw new RegistryError('DIGEST_MISMATCH', `put manifest ${redactUrl(url)}: the manifest bytes have digest ${computed}`);
+    }
+    const response = await transport.request({
+      operation: 'put manifest',
+      registry: repo.registry,
+      method: 'PUT',
+      url,
+      headers: { 'Content-Type': manifest.mediaType },
+      body: manifest.bytes,
+      scopes: push(repo),
+      okStatuses: [200, 201, 202],
+    });
+    const served = headerDigest(response);
+    if (served && served.startsWith('sha256:') && computed.startsWith('sha256:') && served !== computed) {
+      throw new RegistryError('DIGEST_MISMATCH', `put manifest ${redactUrl(url)}: registry stored ${served}, the bytes have ${computed}`, {
+        status: response.status,
+      });
+    }
+    return computed;
+  };
+
+  const deleteManifest = async (repo: RepositoryReference, digest: string): Promise<void> => {
+    validateDigest(digest);
+    await transport.request({
+      operation: 'delete manifest',
+      registry: repo.registry,
+      method: 'DELETE',
+      url: v2(repo, `manifests/${digest}`),
+      scopes: [`repository:${repo.repository}:delete`],
+      okStatuses: [200, 202, 204],
+    });
+  };
+
+  const headBlob = async (repo: RepositoryReference, digest: string): Promise<Descriptor | undefined> => {
+    validateDigest(digest);
+    const response = await transport.request({
+      operation: 'head blob',
+      registry: repo.registry,
+      method: 'HEAD',
+      url: v2(repo, `blobs/${digest}`),
+      scopes: pull(repo),
+      okStatuses: [200, 404],
+    });
+    if (response.status === 404) return undefined;
+    return {
+      mediaType: contentType(response) ?? 'application/octet-stream',
+      digest,
+      size: Number(response.headers.get('content-length') ?? '0'),
+    };
+  };
+
+  const getBlob = async (repo: RepositoryReference, digest: string): Promise<Uint8Array> => {
+    validateDigest(digest);
+    const url = v2(repo, `blobs/${digest}`);
+    const response = await transport.request({
+      operation: 'get blob',
+      registry: repo.registry,
+      method: 'GET',
+      url,
+      scopes: pull(repo),
+      okStatuses: [200],
+    });
+    verifyDigest('get blob', url, response.body, digest);
+    return response.body;
+  };
+
+  const putBlob = async (repo: RepositoryReference, bytes: Uint8Array, digest?: string): Promise<Descriptor> => {
+    if (digest !== undefined) validateDigest(digest);
+    const computed = computeDigest(bytes, digest ? digestAlgorithm(digest) : 'sha256');
+    const start = v2(repo, 'blobs/uploads/');
+    if (digest !== undefined && digest !== computed) {
+      throw new RegistryError('DIGEST_MISMATCH', `put blob ${redactUrl(start)}: the bytes have digest ${computed}, not ${digest}`);
+    }
+    const session = await transport.request({
+      operation: 'start blob upload',
+      registry: repo.registry,
+      method: 'POST',
+      url: start,
+      scopes: push(repo),
+      okStatuses: [202],
+    });
+    const location = uploadLocation(session, start);
+    location.searchParams.set('digest', computed);
+    await transport.request({
+      operation: 'put blob',
+      registry: repo.registry,
+      method: 'PUT',
+      url: location,
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+      scopes: push(repo),
+      okStatuses: [201],
+    });
+    return { mediaType: 'application/octet-stream', digest: computed, size: bytes.byteLength };
+  };
+
+  const mountBlob = async (dst: RepositoryReference, digest: string, from: RepositoryReference): Promise<boolean> => {
+    validateDigest(digest);
+    if (dst.registry !== from.registry) return false;
+    const url = new URL(v2(dst, 'blobs/uploads/'));
+    url.searchParams.set('mount', digest);
+    url.searchParams.set('from', from.repository);
+    const response = await transport.request({
+      operation: 'mount blob',
+      registry: dst.registry,
+      method: 'POST',
+      url,
+      scopes: [...push(dst), ...pull(from)],
+      okStatuses: [201, 202],
+    });
+    if (response.status === 201) return true;
+    // Not mounted: close the upload session the registry opened; the caller uploads instead.
+    try {
+      await transport.request({
+        operation: 'cancel blob upload',
+        registry: dst.registry,
+        method: 'DELETE',
+        url: uploadLocation(response, url.toString()),
+        scopes: push(dst),
+        okStatuses: [200, 202, 204, 404],
+      });
+    } catch {
+      // Best effort: registries purge abandoned uploads themselves.
+    }
+    return false;
+  };
+
+  const referrers = async (
+    repo: RepositoryReference,
+    digest: string,
+    referrerOptions: { artifactType?: string } = {},
+  ): Promise<Descriptor[]> => {
+    validateDigest(digest);
+    const url = new URL(v2(repo, `referrers/${digest}`));
+    if (referrerOptions.artifactType !== undefined) url.searchParams.set('artifactType', referrerOptions.artifactType);
+    const response = await transport.request({
+      operation: 'list referrers',
+      registry: repo.registry,
+      method: 'GET',
+      url,
+      headers: { Accept: MediaTypes.OCI_INDEX },
+      scopes: pull(repo),
+      okStatuses: [200, 404],
+    });
+    let list: Descriptor[] | undefined;
+    if (response.status === 200) list = indexManifests(response.body);
+    if (list === undefined) {
+      // No referrers API: the referrers tag schema.
+      const fallback = await transport.request({
+        operation: 'list referrers (tag schema)',
+        registry: repo.registry,
+        method: 'GET',
+        url: v2(repo, `manifests/${referrersTag(digest)}`),
+        headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
+        scopes: pull(repo),
+        okStatuses: [200, 404],
+      });
+      if (fallback.status === 404) return [];
+      list = indexManifests(fallback.body) ?? [];
+    }
+    const wanted = referrerOptions.artifactType;
+    return wanted === undefined ? list : list.filter((d) => d.artifactType === wanted);
+  };
+
+  return {
+    listTags,
+    resolveDigest,
+    getManifest,
+    putManifest,
+    deleteManifest,
+    headBlob,
+    getBlob,
+    putBlob,
+    mountBlob,
+    referrers,
+  };
+}
+
+function digestAlgorithm(digest: string): 'sha256' | 'sha512' {
+  return digest.startsWith('sha512:') ? 'sha512' : 'sha256';
+}
+
+function verifyDigest(operation: string, url: string, bytes: Uint8Array, expected: string | undefined): string {
+  if (expected === undefined) return computeDigest(bytes);
+  const algorithm = expected.split(':', 1)[0] ?? '';
+  if (!SUPPORTED_DIGEST_ALGORITHMS.has(algorithm)) {
+    throw new RegistryError('UNSUPPORTED', `${operation} ${redactUrl(url)}: cannot verify digest algorithm ${JSON.stringify(algorithm)}`);
+  }
+  const actual = computeDigest(bytes, algorithm as 'sha256' | 'sha512');
+  if (actual !== expected) {
+    throw new RegistryError('DIGEST_MISMATCH', `${operation} ${redactUrl(url)}: content has digest ${actual}, expected ${expected}`, {
+      status: 200,
+    });
+  }
+  return actual;
+}
+
+function headerDigest(response: TransportResponse): string | undefined {
+  const value = response.headers.get('docker-content-digest')?.trim();
+  return value ? value : undefined;
+}
+
+function contentType(response: TransportResponse): string | undefined {
+  const value = response.headers.get('content-type')?.split(';', 1)[0]?.trim();
+  return value ? value : undefined;
+}
+
+function manifestMediaType(response: TransportResponse): string {
+  const served = contentType(response);
+  if (served && served !== 'application/json' && served !== 'text/plain' && served !== 'application/octet-stream') return served;
+  const parsed = parseJson(response.body) as { mediaType?: unknown } | undefined;
+  if (parsed && typeof parsed.mediaType === 'string') return parsed.mediaType;
+  return served ?? MediaTypes.OCI_MANIFEST;
+}
+
+function parseJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return undefined;
+  }
+}
+
+function indexManifests(body: Uint8Array): Descriptor[] | undefined {
+  const parsed = parseJson(body) as { manifests?: unknown } | undefined;
+  if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.manifests)) return undefined;
+  return parsed.manifests.filter(
+    (d): d is Descriptor =>
+      typeof d === 'object' && d !== null && typeof (d as Descriptor).digest === 'string' && typeof (d as Descriptor).mediaType === 'string',
+  );
+}
+
+function uploadLocation(response: TransportResponse, requestUrl: string): URL {
+  const location = response.headers.get('location');
+  if (!location) {
+    throw new RegistryError('REGISTRY_ERROR', `start blob upload ${redactUrl(requestUrl)}: ${response.status} without a Location header`, {
+      status: response.status,
+    });
+  }
+  return new URL(location, requestUrl);
+}
+
+/**
+ * Reads the `rel="next"` target of a `Link` header, resolved against the current URL
+ * ({@link https://www.rfc-editor.org/rfc/rfc8288 | RFC 8288}).
+ */
+export function nextLink(header: string | null, base: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>\s*(.*)$/.exec(part);
+    if (!match) continue;
+    const params = match[2] ?? '';
+    if (/(?:^|;)\s*rel\s*=\s*"?(?:[^";]*\s)?next(?:\s[^";]*)?"?\s*(?:;|$)/i.test(params)) {
+      return new URL(match[1] ?? '', base).toString();
+    }
+  }
+  return undefined;
+}

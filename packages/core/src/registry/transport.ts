@@ -1,0 +1,461 @@
+/**
+ * The registry transport: one place that owns the auth challenge (Basic, Bearer token),
+ * retries with backoff, and decoding of registry errors, like go-containerregistry's
+ * `transport` package. The client in `client.ts` builds every call on it.
+ *
+ * @see {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes | OCI distribution spec, Error codes}
+ * @see {@link https://distribution.github.io/distribution/spec/auth/token/ | Docker token authentication}
+ * @packageDocumentation
+ */
+import { STATUS_CODES } from 'node:http';
+import pRetry from 'p-retry';
+import { RegistryError } from '../errors.js';
+import type { OciErrorEntry } from '../errors.js';
+import { redact, redactUrl } from '../redact.js';
+import type { Credential, Keychain } from './keychain.js';
+import { DOCKER_HUB } from './reference.js';
+
+/** One HTTP request as it went over the wire, reported through `onRequest`. */
+export interface RequestEvent {
+  /** `GET`, `HEAD`, `PUT`, `POST`, `DELETE`. */
+  method: string;
+  /** The URL with credentials removed. */
+  url: string;
+  /** HTTP status; 0 when no response arrived. */
+  status: number;
+  /** Request body bytes. */
+  bytesSent: number;
+  /** Response body bytes. */
+  bytesReceived: number;
+}
+
+/** Retry settings; the delay doubles from `minTimeoutMs` up to `maxTimeoutMs`. */
+export interface RetryOptions {
+  /** Retries after the first attempt (default 4). */
+  retries?: number;
+  /** First delay in milliseconds (default 500). */
+  minTimeoutMs?: number;
+  /** Longest delay in milliseconds (default 10 000). A `Retry-After` may ask for longer, up to 60 s. */
+  maxTimeoutMs?: number;
+}
+
+/** Options of the transport; the same as the client's. */
+export interface TransportOptions {
+  fetch?: typeof fetch;
+  keychain?: Keychain;
+  retry?: RetryOptions;
+  userAgent?: string;
+  insecureRegistries?: string[];
+  onRequest?: (event: RequestEvent) => void;
+}
+
+/** A request to a registry. */
+export interface TransportRequest {
+  /** What is being done, for messages: `get manifest`, `put blob`, … */
+  operation: string;
+  /** The registry as in references (`docker.io`, `127.0.0.1:5000`). */
+  registry: string;
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
+  /** Absolute URL. */
+  url: string | URL;
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+  /** Token scopes the request needs, e.g. `repository:acme/app:pull`. */
+  scopes: string[];
+  /** Statuses returned to the caller; any other status becomes a {@link RegistryError}. */
+  okStatuses: number[];
+}
+
+/** A registry response with its body read. */
+export interface TransportResponse {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+  /** Final URL (after redirects). */
+  url: string;
+}
+
+/** The transport the client is built on. */
+export interface Transport {
+  /** `http(s)://host` of a registry's API (`docker.io` → `https://registry-1.docker.io`). */
+  baseUrl(registry: string): string;
+  /** Sends a request with auth and retries; throws {@link RegistryError} for statuses not in `okStatuses`. */
+  request(request: TransportRequest): Promise<TransportResponse>;
+}
+
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Parses a `Retry-After` header: delay-seconds or an HTTP date
+ * ({@link https://www.rfc-editor.org/rfc/rfc9110#field.retry-after | RFC 9110, Retry-After}).
+ *
+ * @param value - the header value, or null when absent.
+ * @param now - the current time, for HTTP dates.
+ * @returns the delay in milliseconds (never negative), or undefined when absent or unparseable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: Date): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (!/[a-z]/i.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now.getTime());
+}
+
+/** A `WWW-Authenticate` challenge. */
+export interface Challenge {
+  /** Lowercased scheme: `bearer` or `basic`. */
+  scheme: string;
+  /** Parameters with lowercased names: `realm`, `service`, `scope`, … */
+  params: Record<string, string>;
+}
+
+/**
+ * Parses the first challenge of a `WWW-Authenticate` header, e.g.
+ * `Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"`
+ * ({@link https://www.rfc-editor.org/rfc/rfc9110#field.www-authenticate | RFC 9110, WWW-Authenticate}).
+ *
+ * @param header - the header value.
+ * @returns the scheme and parameters, or undefined when there is no challenge.
+ */
+export function parseChallenge(header: string | null | undefined): Challenge | undefined {
+  if (!header) return undefined;
+  const match = /^\s*([A-Za-z][A-Za-z0-9._~+/-]*)\s*(.*)$/s.exec(header);
+  if (!match) return undefined;
+  const scheme = (match[1] ?? '').toLowerCase();
+  const params: Record<string, string> = {};
+  const paramPattern = /([A-Za-z][A-Za-z0-9._-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/gy;
+  const rest = match[2] ?? '';
+  let param: RegExpExecArray | null;
+  while ((param = paramPattern.exec(rest)) !== null && param[0].length > 0) {
+    const name = (param[1] ?? '').toLowerCase();
+    if (!(name in params)) params[name] = param[2] !== undefined ? param[2].replace(/\\(.)/g, '$1') : (param[3] ?? '');
+  }
+  return { scheme, params };
+}
+
+/**
+ * Whether a registry is reached over plain HTTP: loopback hosts (`localhost`, `127.x.x.x`,
+ * `[::1]`) and those listed in `insecureRegistries`.
+ */
+export function isInsecureRegistry(registry: string, insecureRegistries: readonly string[] = []): boolean {
+  const host = registry.toLowerCase();
+  if (insecureRegistries.some((entry) => entry.toLowerCase() === host)) return true;
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname ?? '');
+}
+
+interface AuthState {
+  scheme: 'basic' | 'bearer';
+  realm?: string;
+  service?: string;
+}
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+class RetryableResponse extends Error {
+  constructor(
+    readonly response: TransportResponse,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`retryable status ${response.status}`);
+  }
+}
+
+/**
+ * Creates the transport. Credentials are resolved once per registry from the keychain;
+ * bearer tokens are cached per registry and scope until they expire.
+ *
+ * @param options - see {@link TransportOptions}.
+ * @returns a {@link Transport}.
+ */
+export function createTransport(options: TransportOptions = {}): Transport {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const userAgent = options.userAgent ?? 'tagwright';
+  const retries = options.retry?.retries ?? 4;
+  const minTimeout = options.retry?.minTimeoutMs ?? 500;
+  const maxTimeout = options.retry?.maxTimeoutMs ?? 10_000;
+  const authStates = new Map<string, AuthState>();
+  const credentials = new Map<string, Promise<Credential | undefined>>();
+  const tokens = new Map<string, CachedToken>();
+
+  const credentialFor = (registry: string): Promise<Credential | undefined> => {
+    let found = credentials.get(registry);
+    if (!found) {
+      found = options.keychain ? options.keychain.resolve(registry) : Promise.resolve(undefined);
+      credentials.set(registry, found);
+    }
+    return found;
+  };
+
+  const baseUrl = (registry: string): string => {
+    const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+    return `${isInsecureRegistry(registry, options.insecureRegistries) ? 'http' : 'https'}://${host}`;
+  };
+
+  /** One HTTP exchange with retries on 429/502/503/504 and connection resets. */
+  const send = async (
+    operation: string,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+  ): Promise<TransportResponse> => {
+    const attempt = async (): Promise<TransportResponse> => {
+      let response: Response;
+      let received: Uint8Array;
+      try {
+        response = await fetchImpl(url, {
+          method,
+          headers: { 'User-Agent': userAgent, ...headers },
+          ...(body !== undefined ? { body } : {}),
+          redirect: 'follow',
+        });
+        received = new Uint8Array(await response.arrayBuffer());
+      } catch (error) {
+        options.onRequest?.({ method, url: redactUrl(url), status: 0, bytesSent: body?.byteLength ?? 0, bytesReceived: 0 });
+        const code = networkErrorCode(error);
+        throw new RegistryError('NETWORK_ERROR', `${operation} ${redactUrl(url)}: ${redact(describeNetworkError(error))}`, {
+          retryable: code !== undefined && RETRYABLE_NETWORK_CODES.has(code),
+          cause: error,
+        });
+      }
+      options.onRequest?.({
+        method,
+        url: redactUrl(url),
+        status: response.status,
+        bytesSent: body?.byteLength ?? 0,
+        bytesReceived: received.byteLength,
+      });
+      const result: TransportResponse = { status: response.status, headers: response.headers, body: received, url: response.url || url };
+      if (RETRYABLE_STATUSES.has(response.status)) {
+        throw new RetryableResponse(result, parseRetryAfter(response.headers.get('retry-after'), new Date()));
+      }
+      return result;
+    };
+    try {
+      return await pRetry(attempt, {
+        retries,
+        minTimeout,
+        maxTimeout,
+        factor: 2,
+        shouldRetry: ({ error }) => error instanceof RetryableResponse || (error instanceof RegistryError && error.retryable),
+        onFailedAttempt: async ({ error, retriesConsumed, retriesLeft }) => {
+          if (!(error instanceof RetryableResponse) || error.retryAfterMs === undefined || retriesLeft <= 0) return;
+          // p-retry waits its own backoff after this; wait the rest of what Retry-After asks for.
+          const backoff = Math.min(minTimeout * 2 ** retriesConsumed, maxTimeout);
+          const extra = Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS) - backoff;
+          if (extra > 0) await new Promise((resolve) => setTimeout(resolve, extra));
+        },
+      });
+    } catch (error) {
+      if (error instanceof RetryableResponse) return error.response;
+      throw error;
+    }
+  };
+
+  const tokenKey = (registry: string, scopes: string[]): string => `${registry}|${[...scopes].sort().join(' ')}`;
+
+  const fetchToken = async (
+    registry: string,
+    state: AuthState,
+    scopes: string[],
+    credential: Credential | undefined,
+  ): Promise<string> => {
+    if (credential?.registryToken) return credential.registryToken;
+    const key = tokenKey(registry, scopes);
+    const cached = tokens.get(key);
+    if (cached && cached.expiresAt > Date.now()) return cached.token;
+    if (!state.realm) {
+      throw new RegistryError('UNAUTHORIZED', `authenticate to ${registry}: bearer challenge has no realm`, { status: 401 });
+    }
+    const realm = new URL(state.realm);
+    let response: TransportResponse;
+    const operation = `fetch token for ${registry}`;
+    if (credential?.identityToken) {
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'tagwright' });
+      if (state.service) form.set('service', state.service);
+      if (scopes.length > 0) form.set('scope', scopes.join(' '));
+      response = await send(
+        operation,
+        'POST',
+        realm.toString(),
+        { 'Content-Type': 'application/x-www-form-urlencoded' },
+        new TextEncoder().encode(form.toString()),
+      );
+    } else {
+      if (state.service) realm.searchParams.set('service', state.service);
+      for (const scope of scopes) realm.searchParams.append('scope', scope);
+      const headers: Record<string, string> = {};
+      if (credential?.username !== undefined && credential.password !== undefined) {
+        headers['Authorization'] = basicAuthorization(credential);
+      }
+      response = await send(operation, 'GET', realm.toString(), headers, undefined);
+    }
+    if (response.status !== 200) {
+      throw decodeError(operation, realm.toString(), response, credentialHint(registry, credential, response.status));
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(response.body));
+    } catch {
+      throw new RegistryError('UNAUTHORIZED', `${operation} ${redactUrl(realm)}: token response is not JSON`, { status: 200 });
+    }
+    const record = (parsed ?? {}) as Record<string, unknown>;
+    const token = typeof record['token'] === 'string' && record['token'] ? record['token'] : record['access_token'];
+    if (typeof token !== 'string' || !token) {
+      throw new RegistryError('UNAUTHORIZED', `${operation} ${redactUrl(realm)}: token response has no token`, { status: 200 });
+    }
+    const expiresIn = typeof record['expires_in'] === 'number' && record['expires_in'] > 0 ? record['expires_in'] : 60;
+    tokens.set(key, { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1000 });
+    return token;
+  };
+
+  const authorization = async (
+    registry: string,
+    scopes: string[],
+  ): Promise<string | undefined> => {
+    const state = authStates.get(registry);
+    if (!state) return undefined;
+    const credential = await credentialFor(registry);
+    if (state.scheme === 'basic') {
+      return credential?.username !== undefined && credential.password !== undefined ? basicAuthorization(credential) : undefined;
+    }
+    return `Bearer ${await fetchToken(registry, state, scopes, credential)}`;
+  };
+
+  const request = async (req: TransportRequest): Promise<TransportResponse> => {
+    const url = String(req.url);
+    let scopes = req.scopes;
+    const withAuth = async (): Promise<TransportResponse> => {
+      const authz = await authorization(req.registry, scopes);
+      return send(req.operation, req.method, url, { ...req.headers, ...(authz ? { Authorization: authz } : {}) }, req.body);
+    };
+    let response = await withAuth();
+    if (response.status === 401) {
+      const challenge = parseChallenge(response.headers.get('www-authenticate'));
+      const previous = authStates.get(req.registry);
+      if (challenge && (challenge.scheme === 'bearer' || challenge.scheme === 'basic')) {
+        const state: AuthState = {
+          scheme: challenge.scheme,
+          ...(challenge.params['realm'] !== undefined ? { realm: challenge.params['realm'] } : {}),
+          ...(challenge.params['service'] !== undefined ? { service: challenge.params['service'] } : {}),
+        };
+        authStates.set(req.registry, state);
+        // Ask for what the challenge names too (e.g. `delete`), besides what the operation needs.
+        const challenged = (challenge.params['scope'] ?? '').split(' ').filter((s) => s.length > 0);
+        scopes = [...new Set([...req.scopes, ...challenged])];
+        tokens.delete(tokenKey(req.registry, scopes));
+        const credential = await credentialFor(req.registry);
+        const canAnswer = state.scheme === 'bearer' || (credential?.username !== undefined && credential.password !== undefined);
+        // Retry once with fresh auth unless the same Basic credentials were already refused.
+        if (canAnswer && !(previous?.scheme === 'basic' && state.scheme === 'basic')) {
+          response = await withAuth();
+        }
+      }
+    }
+    if (!req.okStatuses.includes(response.status)) {
+      const hint =
+        response.status === 401 || response.status === 403
+          ? credentialHint(req.registry, await credentialFor(req.registry), response.status)
+          : undefined;
+      throw decodeError(req.operation, url, response, hint);
+    }
+    return response;
+  };
+
+  return { baseUrl, request };
+}
+
+function basicAuthorization(credential: Credential): string {
+  return `Basic ${Buffer.from(`${credential.username ?? ''}:${credential.password ?? ''}`, 'utf8').toString('base64')}`;
+}
+
+function credentialHint(registry: string, credential: Credential | undefined, status: number): string {
+  if (!credential) return `no credentials for ${registry}`;
+  return status === 403 ? `the credentials for ${registry} lack permission` : `the credentials for ${registry} were rejected`;
+}
+
+/**
+ * Turns an error response into a {@link RegistryError}:
+ * `<operation> <redacted url>: <status> <CODE: message>[ (<hint>)]`.
+ */
+export function decodeError(operation: string, url: string, response: TransportResponse, hint?: string): RegistryError {
+  const ociErrors = decodeOciErrors(response.body);
+  const detail =
+    ociErrors.length > 0
+      ? ociErrors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ')
+      : (STATUS_CODES[response.status] ?? 'error');
+  const code =
+    response.status === 401 || response.status === 403
+      ? 'UNAUTHORIZED'
+      : response.status === 404
+        ? 'NOT_FOUND'
+        : 'REGISTRY_ERROR';
+  const message = `${operation} ${redactUrl(url)}: ${response.status} ${redact(detail)}${hint ? ` (${hint})` : ''}`;
+  return new RegistryError(code, message, {
+    status: response.status,
+    ociErrors,
+    retryable: RETRYABLE_STATUSES.has(response.status),
+  });
+}
+
+/** Reads the OCI `errors` array of a response body; empty when the body is not one. */
+export function decodeOciErrors(body: Uint8Array): OciErrorEntry[] {
+  if (body.byteLength === 0 || body.byteLength > 1024 * 1024) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return [];
+  }
+  const errors = (parsed as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string')
+    .map((e) => ({
+      code: e['code'] as string,
+      ...(typeof e['message'] === 'string' ? { message: e['message'] } : {}),
+      ...(e['detail'] !== undefined ? { detail: e['detail'] } : {}),
+    }));
+}
+
+function networkErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function describeNetworkError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: unknown }).code;
+      parts.push(typeof code === 'string' && !current.message.includes(code) ? `${current.message} (${code})` : current.message);
+    } else {
+      parts.push(String(current));
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join(': ') || 'request failed';
+}
