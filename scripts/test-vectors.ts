@@ -117,7 +117,9 @@ function attempt(run: () => unknown): { ok: boolean; reason: string } {
     run();
     return { ok: true, reason: 'verified' };
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const { code, failures } = error as { code?: unknown; failures?: { code: string; message: string }[] };
+    // Prefer the per-signature reason over the summary message.
+    if (failures && failures.length > 0) return { ok: false, reason: failures.map((f) => `${f.code}: ${f.message}`).join('; ') };
     return { ok: false, reason: `${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}` };
   }
 }
@@ -251,6 +253,11 @@ function runLegacy(c: Case): void {
     case 'cosign-legacy/key-rekor-containers-image':
       derived('key of 2d', () =>
         verifySignatures(candidates(), { digest }, policyOf({ ...c, publicKey: 'cosign-legacy/key-norekor-containers-image/cosign.pub' }), trust(c.trustedRoot)));
+      break;
+    case 'cosign-legacy/negative/unknown-key-containers-image':
+    case 'cosign-legacy/negative/other-attachment-containers-image':
+      derived('even when no transparency log is required', () =>
+        verifySignatures(candidates(), { digest: subject }, policyOf({ ...c, verifierOptions: { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 } }), trust(c.trustedRoot)));
       break;
     case 'cosign-legacy/key-rekor-dangerzone':
       derived('dangerzone test.pub.key', () =>
