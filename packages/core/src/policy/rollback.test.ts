@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, InvalidReferenceError } from '../errors.js';
+import { auditTagFor, parseStamp, pickRollbackTarget, ROLLBACK_AUDIT_TEMPLATE } from './index.js';
+import type { RollbackHistoryEntry } from './index.js';
+
+const digest = (c: string): string => `sha256:${c.repeat(64)}`;
+const A = digest('a');
+const B = digest('b');
+const C = digest('c');
+const D = digest('d');
+
+/** History entries the way the rollback action builds them: the stamp is read with parseStamp. */
+function entry(tag: string, d: string, template = 'prod-{datetime}-{sha}'): RollbackHistoryEntry {
+  const stamp = parseStamp(tag, template);
+  return { tag, digest: d, ...(stamp ? { stampTime: stamp.date, ...(stamp.sha ? { sha: stamp.sha } : {}) } : {}) };
+}
+
+describe('pickRollbackTarget', () => {
+  describe('when the history is not in chronological order', () => {
+    const history = [
+      entry('prod-20261120-090000-1111111', A),
+      entry('prod-20261122-101500-3333333', C),
+      entry('prod-20261119-120000-0000000', D),
+      entry('prod-20261121-080000-2222222', B),
+    ];
+
+    it.each([
+      [C, 'prod-20261121-080000-2222222'],
+      [B, 'prod-20261120-090000-1111111'],
+      [A, 'prod-20261119-120000-0000000'],
+      [D, undefined],
+    ])('with the track on %s picks %s', (currentDigest, tag) => {
+      expect(pickRollbackTarget({ history, currentDigest }).target?.tag).toBe(tag);
+    });
+
+    it('orders by stamp time, newest first, with a verdict for each tag', () => {
+      const pick = pickRollbackTarget({ history, currentDigest: C });
+      expect(pick.considered.map((c) => [c.tag, c.verdict])).toEqual([
+        ['prod-20261122-101500-3333333', 'skipped: same digest as the current track'],
+        ['prod-20261121-080000-2222222', 'picked: newest stamped build with a different digest'],
+        ['prod-20261120-090000-1111111', 'not picked: older than prod-20261121-080000-2222222'],
+        ['prod-20261119-120000-0000000', 'not picked: older than prod-20261121-080000-2222222'],
+      ]);
+      expect(pick.target).toEqual({
+        tag: 'prod-20261121-080000-2222222',
+        digest: B,
+        stampTime: new Date('2026-11-21T08:00:00Z'),
+        sha: '2222222',
+      });
+      expect(pick.reason).toBe(
+        `roll back to prod-20261121-080000-2222222 (${B}, stamped 2026-11-21T08:00:00Z): the newest stamped build whose digest differs from the current track (${C})`,
+      );
+      expect(pick.warnings).toEqual([]);
+    });
+
+    it('does not roll forward again after a rollback', () => {
+      const pick = pickRollbackTarget({ history, currentDigest: B });
+      expect(pick.considered[0]).toMatchObject({
+        tag: 'prod-20261122-101500-3333333',
+        verdict: 'skipped: stamped after the current build prod-20261121-080000-2222222; the track was already rolled back past it',
+      });
+      expect(pick.target?.digest).toBe(A);
+    });
+  });
+
+  describe('when rebuilds share the current digest', () => {
+    it('skips every tag with the current digest', () => {
+      const pick = pickRollbackTarget({
+        history: [
+          entry('prod-20261122-101500-3333333', C),
+          entry('prod-20261121-080000-2222222', C),
+          entry('prod-20261120-080000-1111111', C),
+          entry('prod-20261119-080000-0000000', A),
+        ],
+        currentDigest: C,
+      });
+      expect(pick.considered.map((c) => c.verdict)).toEqual([
+        'skipped: same digest as the current track',
+        'skipped: same digest as the current track',
+        'skipped: same digest as the current track',
+        'picked: newest stamped build with a different digest',
+      ]);
+      expect(pick.target?.tag).toBe('prod-20261119-080000-0000000');
+    });
+
+    it('gives no target, with a clear reason, when every build has the current digest', () => {
+      const pick = pickRollbackTarget({
+        history: [entry('prod-20261122-101500-3333333', C), entry('prod-20261121-080000-2222222', C)],
+        currentDigest: C,
+      });
+      expect(pick.target).toBeUndefined();
+      expect(pick.reason).toBe(`no rollback target: every stamped build up to the current one has the current digest ${C}`);
+    });
+  });
+
+  describe('when some tags have no parseable stamp', () => {
+    it('lists them as skipped, after the stamped ones', () => {
+      const pick = pickRollbackTarget({
+        history: [
+          entry('prod-latest', B),
+          entry('prod-20261122-101500-3333333', C),
+          entry('prod-rollback-20261122-111500-from-3333333', B),
+          entry('prod-20261120-080000-1111111', A),
+        ],
+        currentDigest: C,
+      });
+      expect(pick.considered.map((c) => [c.tag, c.verdict])).toEqual([
+        ['prod-20261122-101500-3333333', 'skipped: same digest as the current track'],
+        ['prod-20261120-080000-1111111', 'picked: newest stamped build with a different digest'],
+        ['prod-latest', 'skipped: no parseable stamp, so no build time to order by'],
+        ['prod-rollback-20261122-111500-from-3333333', 'skipped: no parseable stamp, so no build time to order by'],
+      ]);
+      expect(pick.considered[2]?.stampTime).toBeUndefined();
+      expect(pick.target?.digest).toBe(A);
+    });
+
+    it.each([
+      [[], 'no rollback target: the history has no tags'],
+      [[{ tag: 'prod-a', digest: A }, { tag: 'prod-b', digest: B }], 'no rollback target: none of the 2 history tags has a parseable stamp'],
+      [[{ tag: 'prod-x', digest: A, stampTime: new Date('nope') }], 'no rollback target: none of the 1 history tags has a parseable stamp'],
+    ])('gives no target for %j: %s', (history, reason) => {
+      const pick = pickRollbackTarget({ history, currentDigest: C });
+      expect(pick.target).toBeUndefined();
+      expect(pick.reason).toBe(reason);
+    });
+  });
+
+  describe('when the current digest is in none of the history tags', () => {
+    it('picks the newest stamped build and says so', () => {
+      const pick = pickRollbackTarget({
+        history: [entry('prod-20261120-080000-1111111', A), entry('prod-20261121-080000-2222222', B)],
+        currentDigest: D,
+      });
+      expect(pick.target?.digest).toBe(B);
+      expect(pick.reason).toContain('the current digest is in none of the stamped history tags');
+    });
+  });
+
+  describe('when stamps only carry a date', () => {
+    it('keeps the given order for equal times and warns', () => {
+      const history = [
+        entry('prod-20261121-2222222', B, 'prod-{date}-{sha}'),
+        entry('prod-20261121-1111111', A, 'prod-{date}-{sha}'),
+        entry('prod-20261122-3333333', C, 'prod-{date}-{sha}'),
+      ];
+      const pick = pickRollbackTarget({ history, currentDigest: C });
+      expect(pick.target?.tag).toBe('prod-20261121-2222222');
+      expect(pick.warnings).toEqual([
+        'prod-20261121-2222222 and prod-20261121-1111111 have the same stamp time 2026-11-21T00:00:00Z: their order follows the history as given',
+      ]);
+    });
+  });
+
+  describe('when the current digest is malformed', () => {
+    it.each(['', 'abc', 'sha256:', 'SHA256:abc'])('throws InvalidReferenceError for %j', (currentDigest) => {
+      expect(() => pickRollbackTarget({ history: [], currentDigest })).toThrow(InvalidReferenceError);
+      expect(() => pickRollbackTarget({ history: [], currentDigest })).toThrow(`parse digest ${JSON.stringify(currentDigest)}`);
+    });
+  });
+});
+
+describe('auditTagFor', () => {
+  const now = new Date('2026-11-22T12:30:45Z');
+  const history = [
+    entry('prod-20261122-101500-3333333', C),
+    entry('prod-20261121-080000-2222222', C),
+    entry('prod-20261120-080000-1111111', A),
+    { tag: 'prod-latest', digest: B },
+  ];
+
+  describe('when a stamp names the replaced digest', () => {
+    it('uses the sha of the newest stamp with that digest', () => {
+      expect(auditTagFor({ replacedDigest: C, history, now })).toEqual({
+        tag: 'prod-rollback-20261122-123045-from-3333333',
+        sha: '3333333',
+        source: 'stamp',
+        fromTag: 'prod-20261122-101500-3333333',
+      });
+    });
+  });
+
+  describe('when no stamp names the replaced digest', () => {
+    it.each([
+      [B, 'bbbbbbb'],
+      [D, 'ddddddd'],
+      ['sha512:0123456789ABCDEF', '0123456'],
+    ])('uses the first 7 hex digits of %s', (replacedDigest, sha) => {
+      expect(auditTagFor({ replacedDigest, history, now })).toEqual({
+        tag: `prod-rollback-20261122-123045-from-${sha}`,
+        sha,
+        source: 'digest',
+      });
+    });
+  });
+
+  describe('when a template is given', () => {
+    it('renders it', () => {
+      expect(auditTagFor({ replacedDigest: A, history, now, template: 'staging-rollback-{date}-from-{sha}' }).tag).toBe(
+        'staging-rollback-20261122-from-1111111',
+      );
+    });
+
+    it('rejects a bad template', () => {
+      expect(() => auditTagFor({ replacedDigest: A, history, now, template: 'x/{sha}' })).toThrow(ConfigurationError);
+    });
+
+    it('exports the default template', () => {
+      expect(ROLLBACK_AUDIT_TEMPLATE).toBe('prod-rollback-{datetime}-from-{sha}');
+    });
+  });
+
+  describe('when the replaced digest is malformed', () => {
+    it.each(['nope', 'sha256:zzzzzzzz', 'sha256:abc'])('throws InvalidReferenceError for %j', (replacedDigest) => {
+      expect(() => auditTagFor({ replacedDigest, history: [], now })).toThrow(InvalidReferenceError);
+    });
+  });
+});

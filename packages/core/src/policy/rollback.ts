@@ -1,0 +1,230 @@
+/**
+ * The rollback picker: which earlier build a track tag (e.g. `prod`) goes back to, and the audit
+ * tag that records the rollback. Pure: the caller lists the history tags, resolves their digests
+ * and reads their stamps ({@link parseStamp}) first; this module only decides.
+ *
+ * @packageDocumentation
+ */
+import { InvalidReferenceError } from '../errors.js';
+import { renderStamp } from './stamp.js';
+
+/** One stamped tag of a track's history, as the caller read it from the registry. */
+export interface RollbackHistoryEntry {
+  /** The image tag, e.g. `prod-20261122-101500-abc1234`. */
+  readonly tag: string;
+  /** The manifest digest it points at, e.g. `sha256:…`. */
+  readonly digest: string;
+  /** The build time read from the tag's stamp ({@link parseStamp}); absent when it has none. */
+  readonly stampTime?: Date;
+  /** The 7-hex commit SHA read from the stamp, when the stamp has `{sha}`. */
+  readonly sha?: string;
+}
+
+/** The input of {@link pickRollbackTarget}. */
+export interface RollbackPickInput {
+  /** The history tags in any order (the registry's tag list is unsorted). */
+  readonly history: readonly RollbackHistoryEntry[];
+  /** The digest the track tag points at now. */
+  readonly currentDigest: string;
+}
+
+/** The build a rollback goes back to. */
+export interface RollbackTarget {
+  readonly tag: string;
+  readonly digest: string;
+  readonly stampTime: Date;
+  readonly sha?: string;
+}
+
+/** One history tag and what the picker made of it. */
+export interface RollbackCandidate {
+  readonly tag: string;
+  readonly digest: string;
+  /** Absent when the tag has no parseable stamp. */
+  readonly stampTime?: Date;
+  /** `picked: …`, `skipped: …` or `not picked: …`, with the reason. */
+  readonly verdict: string;
+}
+
+/** The result of {@link pickRollbackTarget}. */
+export interface RollbackPick {
+  /** The target; absent when there is none (the caller throws a `PolicyError` with `reason`). */
+  readonly target?: RollbackTarget;
+  /** Every history tag, newest stamp first, then the tags without a stamp; each with a verdict. */
+  readonly considered: RollbackCandidate[];
+  /** One sentence: what was picked and why, or why nothing was. */
+  readonly reason: string;
+  /** Things the user should know (e.g. two tags with the same stamp time). */
+  readonly warnings: string[];
+}
+
+/**
+ * The digest grammar of the
+ * {@link https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests | OCI image spec, Digests}.
+ */
+const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+function checkDigest(digest: string): void {
+  if (!DIGEST_GRAMMAR.test(digest)) {
+    throw new InvalidReferenceError('INVALID_DIGEST', digest, 'not <algorithm>:<encoded> as the OCI image spec defines a digest');
+  }
+}
+
+function iso(date: Date): string {
+  return date.toISOString().replace('.000Z', 'Z');
+}
+
+function hasTime(entry: RollbackHistoryEntry): entry is RollbackHistoryEntry & { stampTime: Date } {
+  return entry.stampTime instanceof Date && !Number.isNaN(entry.stampTime.getTime());
+}
+
+/**
+ * Picks the build a track goes back to.
+ *
+ * History tags are ordered by the time in their stamp, newest first, never by the registry's
+ * order; tags without a parseable stamp are listed as skipped. The newest entry carrying the
+ * current digest marks where the track is; the target is the newest build stamped no later than
+ * that whose digest differs from the current one (rebuilds with the same digest are skipped).
+ * Builds stamped after the current one are skipped: the track was already rolled back past them,
+ * so a second rollback goes further back instead of forward again. When the current digest is
+ * not in the history at all, the newest build with another digest is picked. Equal stamp times
+ * keep the order of `history` (and a warning says so).
+ *
+ * @param input - the stamped history and the track's current digest.
+ * @returns the target (if any), every tag with its verdict, and the reason.
+ * @throws {@link InvalidReferenceError} (`INVALID_DIGEST`) when `currentDigest` is not a digest.
+ * @example
+ * ```ts
+ * const pick = pickRollbackTarget({ history, currentDigest: 'sha256:…' });
+ * if (!pick.target) throw new PolicyError('NO_ROLLBACK_TARGET', `roll back prod: ${pick.reason}`);
+ * ```
+ */
+export function pickRollbackTarget(input: RollbackPickInput): RollbackPick {
+  const { currentDigest } = input;
+  checkDigest(currentDigest);
+  const warnings: string[] = [];
+
+  const dated = input.history.filter(hasTime);
+  const undated = input.history.filter((e) => !hasTime(e));
+  // Array.prototype.sort is stable: equal times keep the order of `history`.
+  const ordered = [...dated].sort((a, b) => b.stampTime.getTime() - a.stampTime.getTime());
+  for (let i = 1; i < ordered.length; i++) {
+    const prev = ordered[i - 1];
+    const cur = ordered[i];
+    if (prev && cur && prev.stampTime.getTime() === cur.stampTime.getTime()) {
+      warnings.push(
+        `${prev.tag} and ${cur.tag} have the same stamp time ${iso(cur.stampTime)}: their order follows the history as given`,
+      );
+    }
+  }
+
+  const anchorIndex = ordered.findIndex((e) => e.digest === currentDigest);
+  const anchor = anchorIndex >= 0 ? ordered[anchorIndex] : undefined;
+  let target: RollbackTarget | undefined;
+  const considered: RollbackCandidate[] = [];
+
+  for (const [index, entry] of ordered.entries()) {
+    const base = { tag: entry.tag, digest: entry.digest, stampTime: entry.stampTime };
+    let verdict: string;
+    if (anchor && index < anchorIndex) {
+      verdict = `skipped: stamped after the current build ${anchor.tag}; the track was already rolled back past it`;
+    } else if (entry.digest === currentDigest) {
+      verdict = 'skipped: same digest as the current track';
+    } else if (target === undefined) {
+      target = {
+        tag: entry.tag,
+        digest: entry.digest,
+        stampTime: entry.stampTime,
+        ...(entry.sha !== undefined ? { sha: entry.sha } : {}),
+      };
+      verdict = 'picked: newest stamped build with a different digest';
+    } else {
+      verdict = `not picked: older than ${target.tag}`;
+    }
+    considered.push({ ...base, verdict });
+  }
+  for (const entry of undated) {
+    considered.push({ tag: entry.tag, digest: entry.digest, verdict: 'skipped: no parseable stamp, so no build time to order by' });
+  }
+
+  let reason: string;
+  if (target) {
+    reason =
+      `roll back to ${target.tag} (${target.digest}, stamped ${iso(target.stampTime)}): ` +
+      `the newest stamped build whose digest differs from the current track (${currentDigest})`;
+    if (!anchor) reason += '; the current digest is in none of the stamped history tags';
+  } else if (input.history.length === 0) {
+    reason = 'no rollback target: the history has no tags';
+  } else if (dated.length === 0) {
+    reason = `no rollback target: none of the ${input.history.length} history tags has a parseable stamp`;
+  } else {
+    reason = `no rollback target: every stamped build up to the current one has the current digest ${currentDigest}`;
+  }
+  return { ...(target ? { target } : {}), considered, reason, warnings };
+}
+
+/** The default template of the tag that records a rollback. */
+export const ROLLBACK_AUDIT_TEMPLATE = 'prod-rollback-{datetime}-from-{sha}';
+
+/** The input of {@link auditTagFor}. */
+export interface AuditTagInput {
+  /** The digest the track pointed at before the rollback (the one being replaced). */
+  readonly replacedDigest: string;
+  /** The stamped history, to find the commit SHA of the replaced digest. */
+  readonly history: readonly RollbackHistoryEntry[];
+  /** The time of the rollback. */
+  readonly now: Date;
+  /** The audit tag template; default {@link ROLLBACK_AUDIT_TEMPLATE}. Placeholders as in {@link renderStamp}. */
+  readonly template?: string;
+}
+
+/** The audit tag of a rollback and where its `{sha}` came from. */
+export interface AuditTag {
+  /** e.g. `prod-rollback-20261122-101500-from-abc1234`. */
+  readonly tag: string;
+  /** The 7 hex digits rendered for `{sha}`. */
+  readonly sha: string;
+  /**
+   * `stamp`: the commit SHA in the stamp of a history tag of the replaced digest;
+   * `digest`: no stamp names it, so the first 7 hex digits of the digest itself.
+   */
+  readonly source: 'stamp' | 'digest';
+  /** The history tag whose stamp gave the SHA, when `source` is `stamp`. */
+  readonly fromTag?: string;
+}
+
+/**
+ * Renders the audit tag of a rollback, `prod-rollback-{datetime}-from-{sha}` by default, where
+ * `{sha}` is the 7-hex commit SHA in the stamp of the digest being replaced (the newest such
+ * stamp), or the digest's first 7 hex digits when no stamp names it.
+ *
+ * @param input - the replaced digest, the history, the time and optionally the template.
+ * @returns the tag and which source gave `{sha}`.
+ * @throws {@link InvalidReferenceError} (`INVALID_DIGEST`) when `replacedDigest` is not a digest
+ *   with at least 7 hex digits; {@link ConfigurationError} when the template is invalid.
+ * @example
+ * ```ts
+ * auditTagFor({ replacedDigest: 'sha256:9f86d08…', history, now: new Date('2026-11-22T10:15:00Z') });
+ * // { tag: 'prod-rollback-20261122-101500-from-abc1234', sha: 'abc1234', source: 'stamp', fromTag: 'prod-20261121-abc1234' }
+ * ```
+ */
+export function auditTagFor(input: AuditTagInput): AuditTag {
+  const { replacedDigest } = input;
+  checkDigest(replacedDigest);
+  const template = input.template ?? ROLLBACK_AUDIT_TEMPLATE;
+
+  const named = input.history
+    .filter((e) => e.digest === replacedDigest && e.sha !== undefined && /^[0-9a-fA-F]{7,64}$/.test(e.sha))
+    .sort((a, b) => (hasTime(b) ? b.stampTime.getTime() : -Infinity) - (hasTime(a) ? a.stampTime.getTime() : -Infinity));
+  const fromStamp = named[0];
+  if (fromStamp?.sha !== undefined) {
+    const sha = fromStamp.sha.slice(0, 7).toLowerCase();
+    return { tag: renderStamp(template, { now: input.now, sha }), sha, source: 'stamp', fromTag: fromStamp.tag };
+  }
+  const encoded = replacedDigest.slice(replacedDigest.indexOf(':') + 1);
+  if (!/^[0-9a-fA-F]{7,}$/.test(encoded)) {
+    throw new InvalidReferenceError('INVALID_DIGEST', replacedDigest, 'the encoded part is not hexadecimal, so no 7-hex SHA can be read from it');
+  }
+  const sha = encoded.slice(0, 7).toLowerCase();
+  return { tag: renderStamp(template, { now: input.now, sha }), sha, source: 'digest' };
+}
