@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { OpenAPIBackend, type Document } from 'openapi-backend';
+
+/**
+ * GitHub's published OpenAPI description (`@octokit/openapi`, `generated/api.github.com.json`,
+ * OpenAPI 3.0), loaded into openapi-backend once per process: it is 13 MB.
+ *
+ * `quick: true` compiles the ajv validators lazily, per operation, on first use; `quick: false`
+ * validates the whole description up front and fails on its `nullable` keywords (see
+ * TOOLCHAIN-NOTES). Request and response bodies are still validated by ajv, operation by operation.
+ */
+let loading: Promise<OpenAPIBackend> | undefined;
+
+export function loadGitHubOpenApi(): Promise<OpenAPIBackend> {
+  loading ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const path = require.resolve('@octokit/openapi/generated/api.github.com.json');
+    const definition = JSON.parse(await readFile(path, 'utf8')) as Document;
+    const api = new OpenAPIBackend({
+      definition,
+      quick: true,
+      validate: true,
+      // The description uses formats (uri, date-time, email) ajv does not know without ajv-formats:
+      // ignore them quietly rather than print a warning per schema.
+      ajvOpts: { strict: false, validateFormats: false, logger: false },
+    });
+    await api.init();
+    return api;
+  })();
+  return loading;
+}
