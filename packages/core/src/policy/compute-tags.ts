@@ -89,6 +89,12 @@ export interface TagPlan {
   readonly warnings: string[];
 }
 
+/** Alias of {@link TagPolicyInput}, named after {@link computeTags}. */
+export type ComputeTagsInput = TagPolicyInput;
+
+/** Alias of {@link TagPlan}, named after {@link computeTags}. */
+export type ComputeTagsResult = TagPlan;
+
 const SPEC_PRERELEASE = 'https://semver.org/#spec-item-9';
 
 function inputError(what: string, problem: string): ConfigurationError {

@@ -1,6 +1,13 @@
 // Curated exports of the policy module: which tags a build gets, stamp tags, the rollback picker (pure).
 export { computeTags } from './compute-tags.js';
-export type { TagPolicyInput, TagPlan, TagDecision, FloatingTagOptions } from './compute-tags.js';
+export type {
+  TagPolicyInput,
+  TagPlan,
+  TagDecision,
+  FloatingTagOptions,
+  ComputeTagsInput,
+  ComputeTagsResult,
+} from './compute-tags.js';
 export { renderStamp, parseStamp, validateStampTemplate } from './stamp.js';
 export type { StampContext, StampPlaceholder, StampTemplateInfo, ParsedStamp } from './stamp.js';
 export { pickRollbackTarget, auditTagFor, ROLLBACK_AUDIT_TEMPLATE } from './rollback.js';
