@@ -235,7 +235,8 @@ function runLegacy(c: Case): void {
       derived('one changed payload byte', () => {
         const [first] = candidates() as Extract<SignatureCandidate, { format: 'cosign-legacy' }>[];
         const payload = Buffer.from(first!.payload);
-        payload[payload.length - 3] ^= 0x01;
+        const at = payload.length - 3;
+        payload[at] = payload[at]! ^ 0x01;
         return verifySignatures([{ ...first!, payload }], { digest }, policyOf(c), trust(c.trustedRoot));
       });
       derived('staging trusted root', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(STAGING_ROOT)));
