@@ -226,6 +226,15 @@ describe('computeTags', () => {
       expect(plan.warnings[0]).toContain(problem);
     });
 
+    it.each([
+      ['api-', 'refs/heads/api-1.2', []],
+      ['api-', 'refs/heads/api-v2.0.0', []],
+      ['api-', 'refs/heads/api-next', ['api-next']],
+      ['v', 'refs/heads/v1.2', []],
+    ])('with tag prefix %j withholds %s if it would collide with a version tag', (tagPrefix, ref, tags) => {
+      expect(computeTags(input(ref, { tagPrefix })).tags).toEqual(tags);
+    });
+
     it('does not look up branch names inherited from Object.prototype', () => {
       expect(computeTags(input('refs/heads/constructor')).tags).toEqual(['constructor']);
     });

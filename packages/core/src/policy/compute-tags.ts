@@ -130,7 +130,8 @@ function validate(input: TagPolicyInput): { classification: RefClassification; n
 /** Tags that a branch or git tag name must not take over: they belong to the release rules. */
 function reservedTagProblem(tag: string, tagPrefix: string): string | undefined {
   if (tag === 'latest') return 'it would move latest';
-  if (versionOfTag(tag, tagPrefix) !== undefined || /^v?[0-9]+(\.[0-9]+)?$/.test(tag)) {
+  const unprefixed = tagPrefix !== '' && tag.startsWith(tagPrefix) ? [tag, tag.slice(tagPrefix.length)] : [tag];
+  if (unprefixed.some((t) => versionOfTag(t) !== undefined || /^v?[0-9]+(\.[0-9]+)?$/.test(t))) {
     return 'it would collide with a version tag';
   }
   if (/^sha-[0-9a-f]{7}$/.test(tag)) return 'it would collide with a commit tag';
