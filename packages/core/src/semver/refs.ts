@@ -139,7 +139,6 @@ export function parseReleaseRef(ref: string, options: ParseReleaseRefOptions = {
  */
 function refFormatProblem(ref: string): string | undefined {
   if (ref === '') return 'is empty';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(ref)) return 'contains a control character';
   if (/\s/.test(ref)) return 'contains whitespace';
   if (ref.includes('..')) return 'contains ".."';
