@@ -1,0 +1,12 @@
+/**
+ * The real-registry test harness: start CNCF distribution (`docker-registry`) on 127.0.0.1
+ * without auth, with htpasswd or with bearer tokens, and seed it with images through our client.
+ */
+export { clientFor } from './client.js';
+export { freePort } from './ports.js';
+export { readAccessLog, startRegistry } from './registry.js';
+export type { AccessLogEntry, RunningRegistry } from './registry.js';
+export { pushImage, pushIndex, pushReferrer } from './seed.js';
+export type { PushImageOptions, SeededImage } from './seed.js';
+export { startTokenServer } from './token-server.js';
+export type { TokenServer } from './token-server.js';
