@@ -18,3 +18,5 @@ export {
 export { markdownTable, escapeMarkdown } from './markdown.js';
 export { readRegistryInputs, createActionRegistryClient } from './registry.js';
 export type { RegistryInputs } from './registry.js';
+export { readVerificationInputs, readReleaseInputs } from './policy-inputs.js';
+export type { VerificationInputs, ReleaseInputs } from './policy-inputs.js';

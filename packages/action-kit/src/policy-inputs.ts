@@ -1,0 +1,72 @@
+import { ConfigurationError } from '@tagwright/core';
+import { getBooleanInput, getChoiceInput, getOptionalInput, getSecretInput } from './inputs.js';
+
+/** Signature verification inputs, as given (validated further by the verifier before any write). */
+export interface VerificationInputs {
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  key?: string;
+  trustedRoot?: string;
+  /** True when a valid signature is required to promote. */
+  required: boolean;
+  /** True when any verification input was given. */
+  configured: boolean;
+}
+
+/** Release inputs. */
+export interface ReleaseInputs {
+  mode: 'none' | 'draft' | 'published';
+  notes: { kind: 'commits' } | { kind: 'changelog-file'; template: string } | { kind: 'none' };
+  publishDraft: boolean;
+  version?: string;
+  githubToken?: string;
+}
+
+/** Reads the verification inputs shared by promote and rollback. */
+export function readVerificationInputs(): VerificationInputs {
+  const given = {
+    certificateIdentity: getOptionalInput('certificate-identity'),
+    certificateIdentityRegexp: getOptionalInput('certificate-identity-regexp'),
+    certificateOidcIssuer: getOptionalInput('certificate-oidc-issuer'),
+    certificateOidcIssuerRegexp: getOptionalInput('certificate-oidc-issuer-regexp'),
+    key: getOptionalInput('key'),
+    trustedRoot: getOptionalInput('trusted-root'),
+  };
+  const configured = Object.values(given).some((value) => value !== undefined);
+  const result: VerificationInputs = { required: getBooleanInput('require-signature', configured), configured };
+  for (const [name, value] of Object.entries(given)) if (value !== undefined) (result as unknown as Record<string, string>)[name] = value;
+  if (result.required && !configured) {
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      'read input require-signature: true, but no certificate-identity(-regexp), certificate-oidc-issuer(-regexp) or key is given to verify with',
+    );
+  }
+  return result;
+}
+
+/** Reads the release inputs shared by promote and rollback. */
+export function readReleaseInputs(): ReleaseInputs {
+  const mode = getChoiceInput('release', ['none', 'draft', 'published'] as const, 'none');
+  const notesInput = getOptionalInput('release-notes') ?? 'commits';
+  let notes: ReleaseInputs['notes'];
+  if (notesInput === 'commits' || notesInput === 'none') notes = { kind: notesInput };
+  else if (notesInput.startsWith('changelog-file:') && notesInput.length > 'changelog-file:'.length) {
+    notes = { kind: 'changelog-file', template: notesInput.slice('changelog-file:'.length) };
+  } else {
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      `read input release-notes: ${JSON.stringify(notesInput)} is not commits, none or changelog-file:<path template>`,
+    );
+  }
+  const release: ReleaseInputs = { mode, notes, publishDraft: getBooleanInput('publish-draft', false) };
+  const version = getOptionalInput('version');
+  if (version !== undefined) release.version = version;
+  const token = getSecretInput('github-token');
+  if (token !== undefined) release.githubToken = token;
+  if ((mode !== 'none' || release.publishDraft) && token === undefined) {
+    throw new ConfigurationError('MISSING_INPUT', `read input github-token: required when release is ${mode} or publish-draft is true`);
+  }
+  return release;
+}

@@ -1,0 +1,103 @@
+/**
+ * The main job of tagwright, end to end, against a real local registry (CNCF distribution):
+ *
+ * 1. start a registry on 127.0.0.1;
+ * 2. seed older releases as real multi-arch OCI indexes: 1.2.0, 1.3.0 and 2.0.0 (higher), with the
+ *    floating tags they earned;
+ * 3. push the build of the release as `sha-<7 hex>` (a two-platform index);
+ * 4. run the compute-tags action (its action.yml, the built bundle) for `refs/tags/1.4.0`;
+ * 5. run the promote action from the build to the computed tags, then from `1.4.0` to `prod` and a
+ *    `prod-{date}-{sha}` stamp;
+ * 6. print every tag with its digest, and stop the registry.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRegistryClient } from '@tagwright/core';
+import { pushIndex, runActionYml, startRegistry } from '@tagwright/testkit';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sha = '4f1c2d3e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d';
+
+function step(title: string): void {
+  console.log(`\n== ${title}`);
+}
+
+async function main(): Promise<void> {
+  step('start a CNCF distribution registry on 127.0.0.1');
+  const registry = await startRegistry();
+  try {
+    console.log(`registry ${registry.url}`);
+    const client = createRegistryClient();
+    const repo = { registry: registry.host, repository: 'acme/app' };
+    const image = `${registry.host}/acme/app`;
+
+    step('seed earlier releases (multi-arch OCI indexes)');
+    const history: Array<[string, string[]]> = [
+      ['1.2.0', ['1.2.0', '1.2']],
+      ['1.3.0', ['1.3.0', '1.3', '1']],
+      ['2.0.0', ['2.0.0', '2.0', '2', 'latest']],
+    ];
+    for (const [version, tags] of history) {
+      const seeded = await pushIndex(client, repo, { tag: tags[0]!, seed: `release-${version}` });
+      for (const tag of tags.slice(1)) {
+        const manifest = await client.getManifest({ ...repo, tag: tags[0]! });
+        await client.putManifest(repo, tag, { bytes: manifest.bytes, mediaType: manifest.mediaType });
+      }
+      console.log(`${version.padEnd(6)} ${seeded.digest}  tags: ${tags.join(', ')}`);
+    }
+
+    step('push the build of the release');
+    const buildTag = `sha-${sha.slice(0, 7)}`;
+    const build = await pushIndex(client, repo, { tag: buildTag, seed: 'build-1.4.0' });
+    console.log(`${buildTag} ${build.digest}  platforms: ${(build.platforms ?? []).join(', ')}`);
+
+    step('compute-tags for refs/tags/1.4.0 (registry-aware)');
+    const computed = await runActionYml(path.join(root, 'compute-tags'), {
+      inputs: { images: image },
+      github: { ref: 'refs/tags/1.4.0', sha },
+    });
+    if (computed.exitCode !== 0) throw new Error(`compute-tags failed:\n${computed.stdout}${computed.stderr}`);
+    const json = JSON.parse(computed.outputs.json ?? '{}') as {
+      images: Array<{ decisions: Array<{ tag: string; given: boolean; reason: string }> }>;
+    };
+    for (const decision of json.images[0]?.decisions ?? []) {
+      console.log(`${decision.given ? 'give ' : 'skip '} ${decision.tag.padEnd(12)} ${decision.reason}`);
+    }
+    const versionTags = (computed.outputs['tag-names'] ?? '').split('\n').filter((tag: string) => tag !== buildTag && tag !== '');
+
+    step(`promote ${buildTag} -> ${versionTags.join(', ')}`);
+    const release = await runActionYml(path.join(root, 'promote'), {
+      inputs: { image, source: buildTag, targets: versionTags.join('\n') },
+      github: { ref: 'refs/tags/1.4.0', sha },
+    });
+    if (release.exitCode !== 0) throw new Error(`promote failed:\n${release.stdout}${release.stderr}`);
+    console.log(`digest ${release.outputs.digest}, previous ${release.outputs.previous}, ${release.outputs.requests} requests`);
+
+    step('promote 1.4.0 -> prod, prod-{date}-{sha}');
+    const prod = await runActionYml(path.join(root, 'promote'), {
+      inputs: { image, source: computed.outputs.version ?? '1.4.0', targets: 'prod\nprod-{date}-{sha}' },
+      github: { ref: 'refs/tags/1.4.0', sha },
+    });
+    if (prod.exitCode !== 0) throw new Error(`promote failed:\n${prod.stdout}${prod.stderr}`);
+    console.log(`digest ${prod.outputs.digest}, ${prod.outputs.requests} requests`);
+
+    step(`tags in ${image}`);
+    const tags = (await client.listTags(repo)).sort();
+    const width = Math.max(...tags.map((tag) => tag.length));
+    console.log(`${'TAG'.padEnd(width)}  DIGEST`);
+    for (const tag of tags) {
+      const descriptor = await client.resolveDigest({ ...repo, tag });
+      const mark = descriptor.digest === build.digest ? '  <- 1.4.0 build' : '';
+      console.log(`${tag.padEnd(width)}  ${descriptor.digest}${mark}`);
+    }
+  } finally {
+    step('stop the registry');
+    await registry.stop();
+    console.log('stopped');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
