@@ -13,6 +13,7 @@ import type { RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../errors.js';
 import { createRegistryClient } from './client.js';
+import { copyImage } from './copy.js';
 import { staticKeychain } from './keychain.js';
 import type { RepositoryReference } from './reference.js';
 import type { RequestEvent } from './transport.js';
@@ -55,8 +56,10 @@ describe('RegistryClient', () => {
       const image = await pushImage(client, repo('team/app'), { tag: '1.0.0', layerSizes: [100, 200] });
       expect((await client.listTags(repo('team/app'))).sort()).toEqual(['1.0.0']);
 
+      const beforeResolve = events.length;
       const resolved = await client.resolveDigest({ ...repo('team/app'), tag: '1.0.0' });
       expect(resolved).toEqual({ mediaType: MediaTypes.OCI_MANIFEST, digest: image.digest, size: image.size });
+      expect(events.slice(beforeResolve).filter((e) => e.status !== 401 && !e.url.includes('/token')).map((e) => e.method)).toEqual(['HEAD']);
 
       const byDigest = await client.getManifest({ ...repo('team/app'), digest: image.digest });
       expect(byDigest.digest).toBe(image.digest);
@@ -215,6 +218,56 @@ describe('RegistryClient', () => {
       expect(await client.listTags({ registry: registry.host, repository: 'oauth/app' })).toEqual(['v1']);
       expect(image.digest).toMatch(/^sha256:/);
       expect(registry.tokenServer?.requests.some((r) => r.grantType === 'refresh_token' && r.account === 'tagwright')).toBe(true);
+    });
+  });
+
+  describe('copyImage', () => {
+    let plain: RunningRegistry;
+    let locked: RunningRegistry;
+    let client: ReturnType<typeof createRegistryClient>;
+    beforeAll(async () => {
+      [plain, locked] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
+      client = clientFor(locked);
+    });
+    afterAll(async () => {
+      await Promise.all([plain?.stop(), locked?.stop()]);
+    });
+
+    it('mounts the blobs of an index into another repository of the same registry, keeping every digest', async () => {
+      const source = { registry: locked.host, repository: 'copy/src' };
+      const destination = { registry: locked.host, repository: 'copy/dst' };
+      const index = await pushIndex(client, source, { tag: '1.0.0', layerSizes: [100, 50] });
+      const root = await client.getManifest({ ...source, tag: '1.0.0' });
+      expect(await copyImage(client, source, destination, root)).toEqual({
+        blobsMounted: 6,
+        blobsCopied: 0,
+        blobsPresent: 0,
+        bytesCopied: 0,
+        manifestsWritten: 3,
+      });
+      await client.putManifest(destination, '1.0.0', root);
+      expect((await client.resolveDigest({ ...destination, tag: '1.0.0' })).digest).toBe(index.digest);
+      for (const child of index.childDigests ?? []) {
+        expect((await client.getManifest({ ...destination, digest: child })).digest).toBe(child);
+      }
+      // A second copy finds everything in place.
+      expect(await copyImage(client, source, destination, root)).toMatchObject({ blobsPresent: 6, blobsMounted: 0, blobsCopied: 0 });
+    });
+
+    it('uploads the blobs to another registry', async () => {
+      const multi = createRegistryClient({ keychain: staticKeychain({ [locked.host]: locked.credentials ?? {} }) });
+      const source = { registry: locked.host, repository: 'copy/cross' };
+      const destination = { registry: plain.host, repository: 'mirror/cross' };
+      const image = await pushImage(multi, source, { tag: 'v1', layerSizes: [300], format: 'docker' });
+      const root = await multi.getManifest({ ...source, tag: 'v1' });
+      expect(await copyImage(multi, source, destination, root)).toEqual({
+        blobsMounted: 0,
+        blobsCopied: 2,
+        blobsPresent: 0,
+        bytesCopied: 300 + (await multi.getBlob(source, image.configDigest ?? '')).byteLength,
+        manifestsWritten: 1,
+      });
+      expect((await multi.getManifest({ ...destination, digest: image.digest })).mediaType).toBe(MediaTypes.DOCKER_MANIFEST);
     });
   });
 

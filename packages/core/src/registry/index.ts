@@ -28,3 +28,5 @@ export type { Credential, Keychain } from './keychain.js';
 export type { RequestEvent, RetryOptions } from './transport.js';
 export { createRegistryClient } from './client.js';
 export type { RegistryClient, RegistryClientOptions } from './client.js';
+export { copyImage } from './copy.js';
+export type { CopyResult } from './copy.js';
