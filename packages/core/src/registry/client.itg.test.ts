@@ -222,52 +222,54 @@ describe('RegistryClient', () => {
   });
 
   describe('copyImage', () => {
-    let plain: RunningRegistry;
-    let locked: RunningRegistry;
-    let client: ReturnType<typeof createRegistryClient>;
-    beforeAll(async () => {
-      [plain, locked] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
-      client = clientFor(locked);
-    });
-    afterAll(async () => {
-      await Promise.all([plain?.stop(), locked?.stop()]);
-    });
-
-    it('mounts the blobs of an index into another repository of the same registry, keeping every digest', async () => {
-      const source = { registry: locked.host, repository: 'copy/src' };
-      const destination = { registry: locked.host, repository: 'copy/dst' };
-      const index = await pushIndex(client, source, { tag: '1.0.0', layerSizes: [100, 50] });
-      const root = await client.getManifest({ ...source, tag: '1.0.0' });
-      expect(await copyImage(client, source, destination, root)).toEqual({
-        blobsMounted: 6,
-        blobsCopied: 0,
-        blobsPresent: 0,
-        bytesCopied: 0,
-        manifestsWritten: 3,
+    describe('when copying between repositories and registries', () => {
+      let plain: RunningRegistry;
+      let locked: RunningRegistry;
+      let client: ReturnType<typeof createRegistryClient>;
+      beforeAll(async () => {
+        [plain, locked] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
+        client = clientFor(locked);
       });
-      await client.putManifest(destination, '1.0.0', root);
-      expect((await client.resolveDigest({ ...destination, tag: '1.0.0' })).digest).toBe(index.digest);
-      for (const child of index.childDigests ?? []) {
-        expect((await client.getManifest({ ...destination, digest: child })).digest).toBe(child);
-      }
-      // A second copy finds everything in place.
-      expect(await copyImage(client, source, destination, root)).toMatchObject({ blobsPresent: 6, blobsMounted: 0, blobsCopied: 0 });
-    });
-
-    it('uploads the blobs to another registry', async () => {
-      const multi = createRegistryClient({ keychain: staticKeychain({ [locked.host]: locked.credentials ?? {} }) });
-      const source = { registry: locked.host, repository: 'copy/cross' };
-      const destination = { registry: plain.host, repository: 'mirror/cross' };
-      const image = await pushImage(multi, source, { tag: 'v1', layerSizes: [300], format: 'docker' });
-      const root = await multi.getManifest({ ...source, tag: 'v1' });
-      expect(await copyImage(multi, source, destination, root)).toEqual({
-        blobsMounted: 0,
-        blobsCopied: 2,
-        blobsPresent: 0,
-        bytesCopied: 300 + (await multi.getBlob(source, image.configDigest ?? '')).byteLength,
-        manifestsWritten: 1,
+      afterAll(async () => {
+        await Promise.all([plain?.stop(), locked?.stop()]);
       });
-      expect((await multi.getManifest({ ...destination, digest: image.digest })).mediaType).toBe(MediaTypes.DOCKER_MANIFEST);
+
+      it('mounts the blobs of an index into another repository of the same registry, keeping every digest', async () => {
+        const source = { registry: locked.host, repository: 'copy/src' };
+        const destination = { registry: locked.host, repository: 'copy/dst' };
+        const index = await pushIndex(client, source, { tag: '1.0.0', layerSizes: [100, 50] });
+        const root = await client.getManifest({ ...source, tag: '1.0.0' });
+        expect(await copyImage(client, source, destination, root)).toEqual({
+          blobsMounted: 6,
+          blobsCopied: 0,
+          blobsPresent: 0,
+          bytesCopied: 0,
+          manifestsWritten: 3,
+        });
+        await client.putManifest(destination, '1.0.0', root);
+        expect((await client.resolveDigest({ ...destination, tag: '1.0.0' })).digest).toBe(index.digest);
+        for (const child of index.childDigests ?? []) {
+          expect((await client.getManifest({ ...destination, digest: child })).digest).toBe(child);
+        }
+        // A second copy finds everything in place.
+        expect(await copyImage(client, source, destination, root)).toMatchObject({ blobsPresent: 6, blobsMounted: 0, blobsCopied: 0 });
+      });
+
+      it('uploads the blobs to another registry', async () => {
+        const multi = createRegistryClient({ keychain: staticKeychain({ [locked.host]: locked.credentials ?? {} }) });
+        const source = { registry: locked.host, repository: 'copy/cross' };
+        const destination = { registry: plain.host, repository: 'mirror/cross' };
+        const image = await pushImage(multi, source, { tag: 'v1', layerSizes: [300], format: 'docker' });
+        const root = await multi.getManifest({ ...source, tag: 'v1' });
+        expect(await copyImage(multi, source, destination, root)).toEqual({
+          blobsMounted: 0,
+          blobsCopied: 2,
+          blobsPresent: 0,
+          bytesCopied: 300 + (await multi.getBlob(source, image.configDigest ?? '')).byteLength,
+          manifestsWritten: 1,
+        });
+        expect((await multi.getManifest({ ...destination, digest: image.digest })).mediaType).toBe(MediaTypes.DOCKER_MANIFEST);
+      });
     });
   });
 
@@ -328,6 +330,19 @@ describe('RegistryClient', () => {
           res.writeHead(502).end();
           return;
         }
+        if (url.pathname.startsWith('/v2/modern/app/referrers/')) {
+          res.writeHead(200, { 'Content-Type': MediaTypes.OCI_INDEX }).end(
+            JSON.stringify({
+              schemaVersion: 2,
+              mediaType: MediaTypes.OCI_INDEX,
+              manifests: [
+                { mediaType: MediaTypes.OCI_MANIFEST, digest: `sha256:${'1'.repeat(64)}`, size: 10, artifactType: 'application/spdx+json' },
+                { mediaType: MediaTypes.OCI_MANIFEST, digest: `sha256:${'2'.repeat(64)}`, size: 11, artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json' },
+              ],
+            }),
+          );
+          return;
+        }
         if (url.pathname === '/v2/liar/app/manifests/v1') {
           res
             .writeHead(200, { 'Content-Type': MediaTypes.OCI_MANIFEST, 'Docker-Content-Digest': `sha256:${'0'.repeat(64)}` })
@@ -366,6 +381,19 @@ describe('RegistryClient', () => {
       expect(error.message).toBe(`list tags http://${host}/v2/other/app/tags/list: 400 DENIED: no`);
       expect(error.ociErrors).toEqual([{ code: 'DENIED', message: 'no' }]);
       expect(events).toHaveLength(1);
+    });
+
+    it('uses the referrers API when the registry has it, filtering by artifactType itself', async () => {
+      const events: RequestEvent[] = [];
+      const client = createRegistryClient({ onRequest: (e) => events.push(e) });
+      const subject = `sha256:${'9'.repeat(64)}`;
+      const referrers = await client.referrers({ registry: host, repository: 'modern/app' }, subject, { artifactType: 'application/spdx+json' });
+      expect(referrers).toEqual([
+        { mediaType: MediaTypes.OCI_MANIFEST, digest: `sha256:${'1'.repeat(64)}`, size: 10, artifactType: 'application/spdx+json' },
+      ]);
+      expect(events.map((e) => e.url)).toEqual([
+        `http://${host}/v2/modern/app/referrers/${subject}?artifactType=application%2Fspdx%2Bjson`,
+      ]);
     });
 
     it('rejects a manifest whose bytes do not match Docker-Content-Digest', async () => {

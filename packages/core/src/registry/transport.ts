@@ -59,7 +59,17 @@ export interface TransportRequest {
   /** Absolute URL. */
   url: string | URL;
   headers?: Record<string, string>;
-  body?: Uint8Array;
+  /**
+   * Request body. A `ReadableStream` is sent as it is read (`duplex: 'half'`), never buffered; such
+   * a request is sent once: no retry, no second attempt after an auth challenge (authenticate first
+   * with a buffered request of the same scopes, e.g. the upload's `POST`).
+   */
+  body?: Uint8Array | ReadableStream<Uint8Array>;
+  /**
+   * Leave a successful (2xx) response body unread and hand it over as {@link TransportResponse.stream}
+   * (large blobs); error bodies are still read and decoded.
+   */
+  stream?: boolean;
   /** Token scopes the request needs, e.g. `repository:acme/app:pull`. */
   scopes: string[];
   /** Statuses returned to the caller; any other status becomes a {@link RegistryError}. */
@@ -71,6 +81,8 @@ export interface TransportResponse {
   status: number;
   headers: Headers;
   body: Uint8Array;
+  /** The unread body of a 2xx response to a request with `stream: true`; the caller must consume or cancel it. */
+  stream?: ReadableStream<Uint8Array>;
   /** Final URL (after redirects). */
   url: string;
 }
@@ -214,21 +226,31 @@ export function createTransport(options: TransportOptions = {}): Transport {
     method: string,
     url: string,
     headers: Record<string, string>,
-    body: Uint8Array | undefined,
+    body: Uint8Array | ReadableStream<Uint8Array> | undefined,
+    streamResponse = false,
   ): Promise<TransportResponse> => {
+    const streamingBody = body instanceof ReadableStream;
+    const bytesSent = body instanceof Uint8Array ? body.byteLength : 0;
     const attempt = async (): Promise<TransportResponse> => {
       let response: Response;
       let received: Uint8Array;
+      let stream: ReadableStream<Uint8Array> | undefined;
       try {
         response = await fetchImpl(url, {
           method,
           headers: { 'User-Agent': userAgent, ...headers },
           ...(body !== undefined ? { body } : {}),
+          ...(streamingBody ? { duplex: 'half' } : {}),
           redirect: 'follow',
-        });
-        received = new Uint8Array(await response.arrayBuffer());
+        } as RequestInit);
+        if (streamResponse && response.ok && response.body) {
+          stream = response.body;
+          received = new Uint8Array(0);
+        } else {
+          received = new Uint8Array(await response.arrayBuffer());
+        }
       } catch (error) {
-        options.onRequest?.({ method, url: redactUrl(url), status: 0, bytesSent: body?.byteLength ?? 0, bytesReceived: 0 });
+        options.onRequest?.({ method, url: redactUrl(url), status: 0, bytesSent, bytesReceived: 0 });
         const code = networkErrorCode(error);
         throw new RegistryError('NETWORK_ERROR', `${operation} ${redactUrl(url)}: ${redact(describeNetworkError(error))}`, {
           retryable: code !== undefined && RETRYABLE_NETWORK_CODES.has(code),
@@ -239,10 +261,16 @@ export function createTransport(options: TransportOptions = {}): Transport {
         method,
         url: redactUrl(url),
         status: response.status,
-        bytesSent: body?.byteLength ?? 0,
+        bytesSent,
         bytesReceived: received.byteLength,
       });
-      const result: TransportResponse = { status: response.status, headers: response.headers, body: received, url: response.url || url };
+      const result: TransportResponse = {
+        status: response.status,
+        headers: response.headers,
+        body: received,
+        ...(stream ? { stream } : {}),
+        url: response.url || url,
+      };
       if (RETRYABLE_STATUSES.has(response.status)) {
         throw new RetryableResponse(result, parseRetryAfter(response.headers.get('retry-after'), new Date()));
       }
@@ -250,7 +278,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
     };
     try {
       return await pRetry(attempt, {
-        retries,
+        // A streamed body cannot be replayed.
+        retries: streamingBody ? 0 : retries,
         minTimeout,
         maxTimeout,
         factor: 2,
@@ -344,7 +373,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     let scopes = req.scopes;
     const withAuth = async (): Promise<TransportResponse> => {
       const authz = await authorization(req.registry, scopes);
-      return send(req.operation, req.method, url, { ...req.headers, ...(authz ? { Authorization: authz } : {}) }, req.body);
+      return send(req.operation, req.method, url, { ...req.headers, ...(authz ? { Authorization: authz } : {}) }, req.body, req.stream);
     };
     let response = await withAuth();
     if (response.status === 401) {
@@ -364,7 +393,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
         const credential = await credentialFor(req.registry);
         const canAnswer = state.scheme === 'bearer' || (credential?.username !== undefined && credential.password !== undefined);
         // Retry once with fresh auth unless the same Basic credentials were already refused.
-        if (canAnswer && !(previous?.scheme === 'basic' && state.scheme === 'basic')) {
+        // A streamed body was consumed by the first attempt: it cannot be sent again.
+        if (canAnswer && !(previous?.scheme === 'basic' && state.scheme === 'basic') && !(req.body instanceof ReadableStream)) {
           response = await withAuth();
         }
       }
