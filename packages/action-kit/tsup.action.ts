@@ -25,7 +25,33 @@ export function actionConfig(): Options {
     banner: {
       js: "import { createRequire as __twCreateRequire } from 'node:module'; const require = __twCreateRequire(import.meta.url);",
     },
-    esbuildPlugins: [licensesPlugin()],
+    esbuildPlugins: [sideEffectFreePlugin(), licensesPlugin()],
+  };
+}
+
+/**
+ * `@actions/core` imports `@actions/http-client` (and through it undici, ~400 KB) only for OIDC
+ * tokens, which tagwright never requests. Declaring these modules free of side effects lets
+ * esbuild drop them when nothing uses their exports; a path that does use them still bundles them.
+ */
+function sideEffectFreePlugin() {
+  const filter = /^(@actions\/http-client|undici|tunnel)(\/.*)?$/;
+  return {
+    name: 'tagwright-side-effect-free',
+    setup(build: {
+      onResolve(
+        options: { filter: RegExp },
+        callback: (args: { path: string; kind: string; resolveDir: string; pluginData?: unknown }) => Promise<unknown>,
+      ): void;
+      resolve(path: string, options: { kind: string; resolveDir: string; pluginData?: unknown }): Promise<{ path: string; errors: unknown[] }>;
+    }) {
+      build.onResolve({ filter }, async (args) => {
+        if (args.pluginData === 'tagwright-side-effect-free') return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'tagwright-side-effect-free' });
+        if (resolved.errors.length > 0) return undefined;
+        return { path: resolved.path, sideEffects: false };
+      });
+    },
   };
 }
 
