@@ -1,6 +1,6 @@
 // Curated exports of the changelog module (pure: release notes, previous release, make_latest).
 export { previousRelease, makeLatestFor } from './versions.js';
-export { notesFromCommits, parseConventionalCommit } from './notes.js';
+export { notesFromCommits, parseConventionalCommit, pullRequestNumberOf } from './notes.js';
 export type { CommitInfo, ConventionalCommit, NotesFromCommitsOptions } from './notes.js';
 export { notesFromChangelog, changelogPaths } from './changelog-file.js';
 export type { ChangelogSource } from './changelog-file.js';

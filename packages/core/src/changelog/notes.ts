@@ -90,6 +90,18 @@ export interface NotesFromCommitsOptions {
 const SQUASH_PR = /\s*\(#(?<pr>\d+)\)$/;
 const MERGE_PR = /^Merge pull request #(?<pr>\d+) from /;
 
+/**
+ * The pull request a commit subject names: a squash merge's trailing `(#123)`, or a merge
+ * commit's `Merge pull request #123 from …`.
+ *
+ * @param subject - the first line of the commit message.
+ * @returns the pull request number, or undefined.
+ */
+export function pullRequestNumberOf(subject: string): number | undefined {
+  const match = SQUASH_PR.exec(subject) ?? MERGE_PR.exec(subject);
+  return match?.groups?.pr ? Number(match.groups.pr) : undefined;
+}
+
 interface Line {
   text: string;
   breakingNote?: string;

@@ -1,4 +1,4 @@
-import type { CommitInfo } from '../changelog/notes.js';
+import { pullRequestNumberOf, type CommitInfo } from '../changelog/notes.js';
 import { ConfigurationError } from '../errors.js';
 import { GitError, type GitRunner } from './exec.js';
 
@@ -95,7 +95,7 @@ function parseLog(stdout: string, args: readonly string[]): CommitInfo[] {
     const [sha, parents, name, email, date, subject, body] = fields.slice(i, i + FIELDS.length) as [
       string, string, string, string, string, string, string,
     ];
-    const pr = /\(#(\d+)\)$/.exec(subject) ?? /^Merge pull request #(\d+) from /.exec(subject);
+    const prNumber = pullRequestNumberOf(subject);
     commits.push({
       // Records after the first start with the newline git puts between entries.
       sha: sha.replace(/^\n/, ''),
@@ -104,7 +104,7 @@ function parseLog(stdout: string, args: readonly string[]): CommitInfo[] {
       author: { name, email },
       authoredAt: date,
       parents: parents === '' ? [] : parents.split(' '),
-      ...(pr ? { prNumber: Number(pr[1]) } : {}),
+      ...(prNumber !== undefined ? { prNumber } : {}),
     });
   }
   return commits;

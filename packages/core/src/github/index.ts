@@ -1,2 +1,13 @@
-// Curated exports of the github module; filled in by its owner.
-export {};
+// Curated exports of the github module (adapter: the only place that talks to the GitHub API).
+export { createGitHubClient, GitHubError } from './client.js';
+export type {
+  GitHubClient,
+  GitHubClientOptions,
+  Release,
+  ReleaseInput,
+  GitRef,
+  PackageOwner,
+  PackageVersion,
+} from './client.js';
+export { reserveStagingTag, readBaseVersion } from './staging.js';
+export type { ReserveStagingTagOptions, StagingReservation } from './staging.js';

@@ -211,7 +211,13 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       }
       return;
     }
-    const result = openapi.validateResponse(reply.body, operation, reply.status);
+    let result: ReturnType<typeof openapi.validateResponse>;
+    try {
+      result = openapi.validateResponse(reply.body, operation, reply.status);
+    } catch (error) {
+      violations.push({ kind: 'response', method, path, operationId, status: reply.status, errors: `cannot validate: ${String(error)}` });
+      return;
+    }
     if (!result.valid) {
       violations.push({ kind: 'response', method, path, operationId, status: reply.status, errors: result.errors });
     }
@@ -605,10 +611,13 @@ function createHandlers(state: GitHubApiState, base: () => string): Record<strin
       if (state.latestReleaseId === removed!.id) state.latestReleaseId = undefined;
       return { status: 204 };
     },
+    'repos/compare-commits': (ctx) => handlers['repos/compare-commits-with-basehead']!(ctx),
     'repos/compare-commits-with-basehead': (ctx) => {
       const bad = checkRepo(ctx.params);
       if (bad) return bad;
-      const parts = /^(.+?)\.\.\.?(.+)$/.exec(ctx.params.basehead ?? '');
+      // GitHub's description has both `/compare/{basehead}` and `/compare/{base}...{head}`: read the path itself.
+      const basehead = decodeURIComponent(ctx.url.pathname.replace(/^.*?\/compare\//, ''));
+      const parts = /^(.+?)\.\.\.?(.+)$/.exec(basehead);
       const baseSha = parts ? state.resolveCommitish(parts[1]!) : undefined;
       const headSha = parts ? state.resolveCommitish(parts[2]!) : undefined;
       if (!baseSha || !headSha || !state.commits.has(baseSha) || !state.commits.has(headSha)) {
@@ -626,11 +635,11 @@ function createHandlers(state: GitHubApiState, base: () => string): Record<strin
         status: 200,
         headers,
         body: {
-          url: `${repoApi()}/compare/${ctx.params.basehead}`,
-          html_url: `${repoHtml}/compare/${ctx.params.basehead}`,
+          url: `${repoApi()}/compare/${basehead}`,
+          html_url: `${repoHtml}/compare/${basehead}`,
           permalink_url: `${repoHtml}/compare/${state.owner}:${baseSha.slice(0, 7)}...${state.owner}:${headSha.slice(0, 7)}`,
-          diff_url: `${repoHtml}/compare/${ctx.params.basehead}.diff`,
-          patch_url: `${repoHtml}/compare/${ctx.params.basehead}.patch`,
+          diff_url: `${repoHtml}/compare/${basehead}.diff`,
+          patch_url: `${repoHtml}/compare/${basehead}.patch`,
           base_commit: commit(baseSha),
           merge_base_commit: commit(mergeBaseSha),
           status,
