@@ -1,0 +1,148 @@
+import {
+  getBooleanInput,
+  getListInput,
+  getOptionalInput,
+  getRequiredInput,
+  readRegistryInputs,
+  readReleaseInputs,
+  readVerificationInputs,
+} from '@tagwright/action-kit';
+import type { RegistryInputs, ReleaseInputs, VerificationInputs } from '@tagwright/action-kit';
+import {
+  ConfigurationError,
+  ROLLBACK_AUDIT_TEMPLATE,
+  errorMessage,
+  parseRepository,
+  parseStamp,
+  renderStamp,
+  validateDigest,
+  validateStampTemplate,
+  validateTag,
+} from '@tagwright/core';
+import type { RepositoryReference } from '@tagwright/core';
+import picomatch from 'picomatch';
+
+/** The history glob, compiled. */
+export interface HistoryGlob {
+  /** The glob as given, e.g. `prod-*`. */
+  pattern: string;
+  /** True when a tag matches the whole glob. */
+  matches(tag: string): boolean;
+}
+
+/** An explicit rollback target. */
+export type ExplicitTarget = { kind: 'tag'; tag: string } | { kind: 'digest'; digest: string };
+
+/** The validated inputs of rollback. */
+export interface Inputs {
+  image: RepositoryReference;
+  /** The tag being rolled back, e.g. `prod`. */
+  track: string;
+  /** The build to go back to, when given; otherwise it is picked from the history. */
+  to?: ExplicitTarget;
+  history: HistoryGlob;
+  /**
+   * Templates the history stamps are read with, in order: `history-template` as given, then its
+   * `{date}`↔`{datetime}` counterpart, so that both stamp styles are ordered by their time.
+   */
+  historyTemplates: string[];
+  /** Tags moved together with the track, e.g. `latest`. */
+  also: string[];
+  /** The audit tag template, e.g. `prod-rollback-{datetime}-from-{sha}`. */
+  auditTemplate: string;
+  dryRun: boolean;
+  verification: VerificationInputs;
+  release: ReleaseInputs;
+  registry: RegistryInputs;
+}
+
+/** Runs `read` and turns what it throws into a ConfigurationError naming the input. */
+function named<T>(input: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error: unknown) {
+    const message = errorMessage(error);
+    if (error instanceof ConfigurationError && message.startsWith(`read input ${input}:`)) throw error;
+    throw new ConfigurationError('INVALID_INPUT', `read input ${input}: ${message}`, { cause: error });
+  }
+}
+
+/** Compiles a picomatch glob over whole tags; throws when picomatch cannot parse it. */
+export function compileHistoryGlob(pattern: string): HistoryGlob {
+  if (/\s/.test(pattern)) throw new Error(`${JSON.stringify(pattern)} contains whitespace; a tag never does`);
+  let re: RegExp;
+  try {
+    re = picomatch.makeRe(pattern, { dot: true, strictBrackets: true });
+  } catch (error: unknown) {
+    throw new Error(`${JSON.stringify(pattern)} is not a valid glob: ${errorMessage(error)}`);
+  }
+  // picomatch answers a pattern it cannot parse with a regex that never matches.
+  if (re.source === '$^') throw new Error(`${JSON.stringify(pattern)} is not a valid glob`);
+  return { pattern, matches: (tag) => re.test(tag) };
+}
+
+/** The template itself, then its `{date}`↔`{datetime}` counterpart (when it has exactly one of them). */
+export function stampTemplateVariants(template: string): string[] {
+  const variants = [template];
+  if (template.includes('{date}') && !template.includes('{datetime}')) variants.push(template.replaceAll('{date}', '{datetime}'));
+  else if (template.includes('{datetime}') && !template.includes('{date}')) variants.push(template.replaceAll('{datetime}', '{date}'));
+  return variants;
+}
+
+/** Reads and validates every input; throws ConfigurationError naming the input before any request. */
+export function readInputs(): Inputs {
+  const image = named('image', () => parseRepository(getRequiredInput('image')));
+  const track = named('track', () => validateTag(getOptionalInput('track') ?? 'prod'));
+  const toInput = getOptionalInput('to');
+  const to = toInput === undefined ? undefined : named('to', () => readExplicitTarget(toInput));
+  const history = named('history', () => compileHistoryGlob(getOptionalInput('history') ?? 'prod-*'));
+  const historyTemplate = getOptionalInput('history-template') ?? 'prod-{date}-{sha}';
+  named('history-template', () => {
+    const info = validateStampTemplate(historyTemplate);
+    if (!info.hasTime) throw new Error(`${JSON.stringify(historyTemplate)} has no {date} or {datetime}, so history cannot be ordered by time`);
+  });
+  const historyTemplates = stampTemplateVariants(historyTemplate);
+  const also = named('also', () => {
+    const tags = [...new Set(getListInput('also').map((tag) => validateTag(tag)))];
+    if (tags.includes(track)) throw new Error(`${JSON.stringify(track)} is the track itself`);
+    return tags;
+  });
+  const auditTemplate = getOptionalInput('audit-tag') ?? ROLLBACK_AUDIT_TEMPLATE;
+  named('audit-tag', () => checkAuditTemplate(auditTemplate, historyTemplates, [track, ...also]));
+  return {
+    image,
+    track,
+    ...(to ? { to } : {}),
+    history,
+    historyTemplates,
+    also,
+    auditTemplate,
+    dryRun: getBooleanInput('dry-run', false),
+    verification: readVerificationInputs(),
+    release: readReleaseInputs(),
+    registry: readRegistryInputs(),
+  };
+}
+
+function readExplicitTarget(value: string): ExplicitTarget {
+  if (value.includes(':')) return { kind: 'digest', digest: validateDigest(value) };
+  return { kind: 'tag', tag: validateTag(value) };
+}
+
+/**
+ * The audit tag template must render to a valid tag, must not be one of the moved tags, and must
+ * not read as a promotion stamp (or the next rollback would take it for a past promotion).
+ */
+function checkAuditTemplate(template: string, historyTemplates: readonly string[], moved: readonly string[]): void {
+  const info = validateStampTemplate(template);
+  if (info.placeholders.includes('version')) throw new Error(`${JSON.stringify(template)} uses {version}; a rollback has no version`);
+  const sample = renderStamp(template, { now: new Date(Date.UTC(2026, 10, 22, 10, 15, 0)), sha: 'abc1234' });
+  if (moved.includes(sample)) throw new Error(`${JSON.stringify(template)} renders ${JSON.stringify(sample)}, a tag the rollback moves`);
+  for (const historyTemplate of historyTemplates) {
+    if (parseStamp(sample, historyTemplate)) {
+      throw new Error(
+        `${JSON.stringify(template)} renders tags such as ${JSON.stringify(sample)} that read as promotion stamps of ${JSON.stringify(historyTemplate)}`,
+      );
+    }
+  }
+}

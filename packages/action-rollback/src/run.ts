@@ -1,0 +1,356 @@
+import { createActionRegistryClient, escapeMarkdown, markdownTable } from '@tagwright/action-kit';
+import type { ActionResult, ActionRuntime, VerificationInputs } from '@tagwright/action-kit';
+import {
+  ConfigurationError,
+  PartialMutationError,
+  PolicyError,
+  RegistryError,
+  auditTagFor,
+  errorMessage,
+  formatReference,
+  parseStamp,
+  pickRollbackTarget,
+} from '@tagwright/core';
+import type {
+  AuditTag,
+  ImageReference,
+  PromoteReport,
+  RegistryClient,
+  RepositoryReference,
+  RollbackHistoryEntry,
+} from '@tagwright/core';
+import { promote } from '@tagwright/core';
+import type { Inputs } from './inputs.js';
+
+/** A signature verification result as the summary shows it. */
+export interface VerificationOutcome {
+  /** One line per signature: who signed, which issuer, which log entry. */
+  signers: string[];
+  detail: unknown;
+}
+
+/** One history tag as the summary shows it. */
+export interface HistoryRow {
+  tag: string;
+  /** The time read from its stamp; absent when it has none. */
+  stampTime?: Date;
+  /** Absent when it was not resolved (no stamp, or the tag vanished). */
+  digest?: string;
+  verdict: string;
+}
+
+/** What a rollback did (or would do, in a dry run). */
+export interface RollbackOutcome {
+  repository: string;
+  track: string;
+  fromDigest: string;
+  toDigest: string;
+  /** The tag the target was found under; empty when `to` was a digest no history tag names. */
+  toTag: string;
+  audit: AuditTag;
+  /** Why this target. */
+  reason: string;
+  history: HistoryRow[];
+  /** The audit tag write. */
+  auditReport: PromoteReport;
+  /** The track and `also` move. */
+  moveReport: PromoteReport;
+  verification: VerificationOutcome | null;
+  dryRun: boolean;
+}
+
+/** What rollback needs from the outside world. */
+export interface Deps {
+  registryClient(inputs: Inputs): RegistryClient;
+  /** Verifies the target digest's signatures; throws to refuse the rollback (nothing is written). */
+  verify(client: RegistryClient, verification: VerificationInputs, repository: RepositoryReference, digest: string): Promise<VerificationOutcome>;
+  /** Creates or updates the GitHub release after the rollback (shared with promote); returns its URL. */
+  release(inputs: Inputs, outcome: RollbackOutcome): Promise<string | undefined>;
+  now(): Date;
+  info(message: string): void;
+}
+
+/** The real deps for a workflow run. */
+export function createDeps(runtime: ActionRuntime): Deps {
+  return {
+    registryClient: (inputs) =>
+      createActionRegistryClient(inputs.registry, [inputs.image.registry], runtime, { userAgent: 'tagwright-rollback' }),
+    verify: async (client, verification, repository, digest) => {
+      const kit = (await import('@tagwright/action-kit')) as unknown as Record<string, unknown>;
+      const verifyDigest = kit['verifyDigest'];
+      if (typeof verifyDigest !== 'function') {
+        throw new ConfigurationError(
+          'INVALID_INPUT',
+          'verify signatures: verification not available in this build of rollback; remove certificate-identity, certificate-oidc-issuer, key, trusted-root and require-signature, or use a release that verifies',
+        );
+      }
+      const result: unknown = await (verifyDigest as (...args: unknown[]) => Promise<unknown>)(client, verification, repository, digest);
+      const signers = (result as { signers?: unknown } | null)?.signers;
+      return {
+        signers: Array.isArray(signers) ? signers.map(String) : [],
+        detail: (result as { detail?: unknown } | null)?.detail ?? result,
+      };
+    },
+    release: async (inputs) => {
+      if (inputs.release.mode === 'none' && !inputs.release.publishDraft) return undefined;
+      throw new ConfigurationError('INVALID_INPUT', `release ${inputs.release.mode}: not available in this build of rollback`);
+    },
+    now: () => runtime.now(),
+    info: (message) => runtime.info(message),
+  };
+}
+
+interface StampedEntry extends RollbackHistoryEntry {
+  readonly stampTime: Date;
+}
+
+/**
+ * Moves the track tag (and `also`) back to an earlier build: reads the stamped history, picks
+ * the target (or takes `to`), verifies it before anything moves, writes the audit tag on the
+ * digest being replaced, moves the tags with the same manifest bytes and re-reads every one.
+ */
+export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
+  const now = deps.now();
+  const client = deps.registryClient(inputs);
+  const repo: RepositoryReference = { registry: inputs.image.registry, repository: inputs.image.repository };
+  const trackRef: ImageReference = { ...repo, tag: inputs.track };
+  const operation = `roll back ${formatReference(trackRef)}`;
+  const warnings: string[] = [];
+
+  const fromDigest = await resolveOrUndefined(client, trackRef);
+  if (fromDigest === undefined) {
+    throw new PolicyError('TRACK_NOT_FOUND', `${operation}: the tag does not exist, so there is nothing to roll back; nothing was moved`);
+  }
+  deps.info(`${inputs.track} points at ${fromDigest}`);
+
+  const { stamped, rows: unstampedRows, auditTags } = await readHistory(client, repo, inputs);
+  deps.info(`history ${inputs.history.pattern}: ${stamped.length} stamped tags, ${unstampedRows.length} others`);
+
+  let toDigest: string;
+  let toTag: string;
+  let reason: string;
+  let rows: HistoryRow[];
+  if (inputs.to) {
+    const toRef: ImageReference = inputs.to.kind === 'tag' ? { ...repo, tag: inputs.to.tag } : { ...repo, digest: inputs.to.digest };
+    const resolved = await resolveOrUndefined(client, toRef);
+    if (resolved === undefined) {
+      throw new PolicyError('TARGET_NOT_FOUND', `${operation}: to ${formatReference(toRef)} does not exist; nothing was moved`);
+    }
+    toDigest = resolved;
+    const byTime = newestFirst(stamped);
+    toTag = inputs.to.kind === 'tag' ? inputs.to.tag : (byTime.find((entry) => entry.digest === toDigest)?.tag ?? '');
+    reason = `roll back to ${inputs.to.kind === 'tag' ? inputs.to.tag : inputs.to.digest} (${toDigest}): given as the input to`;
+    rows = byTime.map((entry) => ({
+      tag: entry.tag,
+      stampTime: entry.stampTime,
+      digest: entry.digest,
+      verdict:
+        entry.digest === toDigest
+          ? 'target: the digest given as to'
+          : entry.digest === fromDigest
+            ? 'current: the build being replaced'
+            : 'not used: to was given',
+    }));
+  } else {
+    const pick = pickRollbackTarget({ history: stamped, currentDigest: fromDigest });
+    warnings.push(...pick.warnings);
+    rows = pick.considered.map((candidate) => ({ ...candidate }));
+    reason = stamped.length === 0 ? noStampReason(inputs, unstampedRows.length) : pick.reason;
+    if (!pick.target) {
+      for (const row of [...rows, ...unstampedRows]) deps.info(`  ${row.tag}: ${row.verdict}`);
+      throw new PolicyError('NO_ROLLBACK_TARGET', `${operation}: ${reason}; nothing was moved`);
+    }
+    toDigest = pick.target.digest;
+    toTag = pick.target.tag;
+  }
+  rows.push(...unstampedRows);
+  if (toDigest === fromDigest) {
+    throw new PolicyError('ALREADY_AT_TARGET', `${operation}: ${inputs.track} already points at ${toDigest}; nothing was moved`);
+  }
+  deps.info(reason);
+
+  const audit = auditTagFor({ replacedDigest: fromDigest, history: stamped, now, template: inputs.auditTemplate });
+  if (auditTags.has(audit.tag)) {
+    const existing = await resolveOrUndefined(client, { ...repo, tag: audit.tag });
+    if (existing !== undefined && existing !== fromDigest) {
+      throw new PolicyError(
+        'AUDIT_TAG_TAKEN',
+        `${operation}: the audit tag ${audit.tag} already exists on ${existing}, another build; an audit tag is never moved, so nothing was moved`,
+      );
+    }
+  }
+
+  let verification: VerificationOutcome | null = null;
+  if (inputs.verification.configured) {
+    verification = await deps.verify(client, inputs.verification, repo, toDigest);
+    deps.info(`verified ${toDigest}`);
+  } else {
+    warnings.push(
+      `rolling back ${formatReference(trackRef)} to ${toDigest} without signature verification: give certificate-identity and certificate-oidc-issuer, or key`,
+    );
+  }
+
+  // The trace first: the audit tag pins the replaced build before the track leaves it.
+  const auditReport = await promote({
+    client,
+    source: { ...repo, digest: fromDigest },
+    targets: [audit.tag],
+    dryRun: inputs.dryRun,
+    onProgress: deps.info,
+  });
+  let moveReport: PromoteReport;
+  try {
+    moveReport = await promote({
+      client,
+      source: { ...repo, digest: toDigest },
+      targets: [inputs.track, ...inputs.also],
+      dryRun: inputs.dryRun,
+      onProgress: deps.info,
+    });
+  } catch (error: unknown) {
+    const report = { audit: auditReport, move: error instanceof PartialMutationError ? error.report : 'not written' };
+    throw new PartialMutationError(
+      `${operation} to ${toDigest}: the audit tag ${audit.tag} was ${inputs.dryRun ? 'planned' : 'written'}, then moving the tags failed: ${errorMessage(error)}`,
+      report,
+      { cause: error },
+    );
+  }
+  const trackBefore = moveReport.targets.find((target) => target.tag === inputs.track)?.before;
+  if (trackBefore !== undefined && trackBefore !== fromDigest) {
+    warnings.push(`${inputs.track} moved from ${fromDigest} to ${String(trackBefore)} while this rollback ran; the audit tag names ${fromDigest}`);
+  }
+
+  const outcome: RollbackOutcome = {
+    repository: formatReference(repo),
+    track: inputs.track,
+    fromDigest,
+    toDigest,
+    toTag,
+    audit,
+    reason,
+    history: rows,
+    auditReport,
+    moveReport,
+    verification,
+    dryRun: inputs.dryRun,
+  };
+  const releaseUrl = inputs.dryRun ? undefined : await deps.release(inputs, outcome);
+  return {
+    outputs: {
+      'from-digest': fromDigest,
+      'to-digest': toDigest,
+      'to-tag': toTag,
+      'audit-tag': audit.tag,
+      'release-url': releaseUrl ?? '',
+    },
+    summary: summarize(outcome, inputs, releaseUrl),
+    warnings,
+  };
+}
+
+/** Lists the history tags and reads their stamps; resolves the digests of the stamped ones. */
+async function readHistory(
+  client: RegistryClient,
+  repo: RepositoryReference,
+  inputs: Inputs,
+): Promise<{ stamped: StampedEntry[]; rows: HistoryRow[]; auditTags: Set<string> }> {
+  const moved = new Set([inputs.track, ...inputs.also]);
+  const tags = await client.listTags(repo);
+  const auditTags = new Set(tags.filter((tag) => parseStamp(tag, inputs.auditTemplate) !== undefined));
+  const rows: HistoryRow[] = [];
+  const toResolve: Array<{ tag: string; stampTime: Date; sha?: string }> = [];
+  for (const tag of tags) {
+    if (!inputs.history.matches(tag) || moved.has(tag) || auditTags.has(tag)) continue;
+    const stamp = readStamp(tag, inputs.historyTemplates);
+    if (stamp) toResolve.push({ tag, stampTime: stamp.date, ...(stamp.sha !== undefined ? { sha: stamp.sha } : {}) });
+    else rows.push({ tag, verdict: `skipped: no stamp of the form ${inputs.historyTemplates.join(' or ')}, so no time to order by` });
+  }
+  const stamped: StampedEntry[] = [];
+  const digests = await mapLimit(toResolve, 4, (entry) => resolveOrUndefined(client, { ...repo, tag: entry.tag }));
+  for (const [index, entry] of toResolve.entries()) {
+    const digest = digests[index];
+    if (digest === undefined) rows.push({ tag: entry.tag, stampTime: entry.stampTime, verdict: 'skipped: the tag vanished while the history was read' });
+    else stamped.push({ ...entry, digest });
+  }
+  return { stamped, rows, auditTags };
+}
+
+function readStamp(tag: string, templates: readonly string[]): ReturnType<typeof parseStamp> {
+  for (const template of templates) {
+    const stamp = parseStamp(tag, template);
+    if (stamp) return stamp;
+  }
+  return undefined;
+}
+
+function noStampReason(inputs: Inputs, unstamped: number): string {
+  const form = inputs.historyTemplates.join(' or ');
+  return unstamped === 0
+    ? `no rollback target: no tag matches the history glob ${inputs.history.pattern}`
+    : `no rollback target: none of the ${unstamped} tags matching ${inputs.history.pattern} has a stamp of the form ${form}`;
+}
+
+function newestFirst(entries: readonly StampedEntry[]): StampedEntry[] {
+  return [...entries].sort((a, b) => b.stampTime.getTime() - a.stampTime.getTime());
+}
+
+async function resolveOrUndefined(client: RegistryClient, ref: ImageReference): Promise<string | undefined> {
+  try {
+    return (await client.resolveDigest(ref)).digest;
+  } catch (error: unknown) {
+    if (error instanceof RegistryError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function iso(date: Date | undefined): string {
+  return date ? date.toISOString().replace('.000Z', 'Z') : '—';
+}
+
+function summarize(outcome: RollbackOutcome, inputs: Inputs, releaseUrl: string | undefined): string {
+  const code = (text: string) => `\`${text}\``;
+  const moved = [...outcome.auditReport.targets, ...outcome.moveReport.targets].map((target) => [
+    code(target.tag),
+    target.before ?? '(none)',
+    target.after ?? (outcome.dryRun ? '(dry run)' : '(not read)'),
+    target.status,
+  ]);
+  const shaSource =
+    outcome.audit.source === 'stamp'
+      ? `\`{sha}\` is ${code(outcome.audit.sha)}, from the stamp of ${code(outcome.audit.fromTag ?? '')}`
+      : `\`{sha}\` is ${code(outcome.audit.sha)}, the first 7 hex digits of the replaced digest: no history stamp names it`;
+  const lines = [
+    `## rollback ${outcome.dryRun ? '(dry run) ' : ''}${code(`${outcome.repository}:${outcome.track}`)}\n\n`,
+    `From ${code(outcome.fromDigest)} to ${code(outcome.toDigest)}${outcome.toTag ? ` (${code(outcome.toTag)})` : ''}.\n\n`,
+    `**Why:** ${escapeMarkdown(outcome.reason)}.\n\n`,
+    `**Audit tag:** ${code(outcome.audit.tag)} on the replaced build ${code(outcome.fromDigest)}; ${shaSource}.\n\n`,
+    markdownTable(['tag', 'before', 'after', 'status'], moved),
+    `\n### History considered (${code(inputs.history.pattern)}, read as ${inputs.historyTemplates.map(code).join(' or ')})\n\n`,
+    outcome.history.length === 0
+      ? 'No tag matches.\n'
+      : markdownTable(
+          ['tag', 'stamp time', 'digest', 'verdict'],
+          outcome.history.map((row) => [code(row.tag), iso(row.stampTime), row.digest ? code(row.digest) : '—', row.verdict]),
+        ),
+  ];
+  if (outcome.verification) {
+    lines.push(`\n**Signed by:**\n\n${outcome.verification.signers.map((signer) => `- ${signer}`).join('\n') || '- (verified)'}\n`);
+  } else {
+    lines.push('\n> [!WARNING]\n> No signature verification was configured for this rollback.\n');
+  }
+  if (releaseUrl) lines.push(`\nRelease: ${releaseUrl}\n`);
+  return lines.join('');
+}
