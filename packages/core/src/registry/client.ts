@@ -5,7 +5,10 @@
  * @see {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md | OCI distribution spec}
  * @packageDocumentation
  */
+import { createHash } from 'node:crypto';
 import { RegistryError } from '../errors.js';
+// Referenced by TSDoc `{@link InvalidReferenceError}`.
+import type { InvalidReferenceError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import type { Keychain } from './keychain.js';
 import { validateDigest, validateTag } from './reference.js';
@@ -40,6 +43,10 @@ export interface RegistryClient {
    * Lists the tags of a repository, following `Link: <…>; rel="next"` pages
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags | Listing tags}).
    * `"tags": null` and an unknown repository (`NAME_UNKNOWN`) give `[]`. Order is the registry's.
+   *
+   * @param repo - the repository.
+   * @returns every tag, across pages.
+   * @throws {@link RegistryError} `UNAUTHORIZED` (401/403), `REGISTRY_ERROR`, `NETWORK_ERROR`.
    */
   listTags(repo: RepositoryReference): Promise<string[]>;
   /**
@@ -48,7 +55,11 @@ export interface RegistryClient {
    * nor digest means `latest`.
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#checking-if-content-exists-in-the-registry | Checking if content exists})
    *
-   * @throws {@link RegistryError} `NOT_FOUND` when there is no such manifest.
+   * @param ref - by tag or digest (the digest wins when both are set).
+   * @returns the manifest's media type, digest and size in bytes.
+   * @throws {@link RegistryError} `NOT_FOUND` when there is no such manifest; `DIGEST_MISMATCH` when
+   *   the registry answers another digest than the one asked for.
+   * @throws {@link InvalidReferenceError} for a malformed tag or digest (before any request).
    */
   resolveDigest(ref: ImageReference): Promise<Descriptor>;
   /**
@@ -56,6 +67,8 @@ export interface RegistryClient {
    * `Docker-Content-Digest` header
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests | Pulling manifests}).
    *
+   * @param ref - by tag or digest (`latest` when neither).
+   * @returns the raw bytes, the media type they were served with, and their digest.
    * @throws {@link RegistryError} `DIGEST_MISMATCH` when the bytes do not match; `NOT_FOUND`.
    */
   getManifest(ref: ImageReference): Promise<RawManifest>;
@@ -65,20 +78,39 @@ export interface RegistryClient {
    * stays, no blob is touched
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests | Pushing manifests}).
    *
+   * @param repo - the repository to write into.
+   * @param tagOrDigest - a tag, or the manifest's own digest for an untagged write.
+   * @param manifest - raw bytes and their media type (sent as `Content-Type`).
    * @returns the manifest's digest.
    * @throws {@link InvalidReferenceError} for a malformed tag or digest (before any request).
+   * @throws {@link RegistryError} `DIGEST_MISMATCH` when `tagOrDigest` is a digest the bytes do not
+   *   have (before any request); `REGISTRY_ERROR` with `MANIFEST_BLOB_UNKNOWN` when a referenced blob or
+   *   child is missing, `MANIFEST_INVALID` for a wrong media type.
    */
   putManifest(repo: RepositoryReference, tagOrDigest: string, manifest: { bytes: Uint8Array; mediaType: string }): Promise<string>;
   /**
    * Deletes a manifest by digest; every tag pointing at it goes too
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-manifests | Deleting manifests}).
+   *
+   * @param digest - the manifest digest (registries refuse deletes by tag).
+   * @throws {@link RegistryError} `NOT_FOUND` when absent; `UNAUTHORIZED`; `REGISTRY_ERROR` (e.g.
+   *   `UNSUPPORTED` when the registry has deletes disabled).
    */
   deleteManifest(repo: RepositoryReference, digest: string): Promise<void>;
-  /** Checks whether a blob exists; `undefined` when it does not. */
+  /**
+   * Checks whether a blob exists
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#checking-if-content-exists-in-the-registry | Checking if content exists}).
+   *
+   * @returns its descriptor (size from `Content-Length`), or `undefined` when it does not exist.
+   */
   headBlob(repo: RepositoryReference, digest: string): Promise<Descriptor | undefined>;
   /**
    * Fetches a small blob (config, signature) and checks its digest
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs | Pulling blobs}).
+   * The whole blob is held in memory.
+   *
+   * @returns the blob bytes.
+   * @throws {@link RegistryError} `DIGEST_MISMATCH` when the bytes do not match; `NOT_FOUND`.
    */
   getBlob(repo: RepositoryReference, digest: string): Promise<Uint8Array>;
   /**
@@ -89,6 +121,25 @@ export interface RegistryClient {
    * @returns the blob's descriptor (`application/octet-stream`).
    */
   putBlob(repo: RepositoryReference, bytes: Uint8Array, digest?: string): Promise<Descriptor>;
+  /**
+   * Opens a blob as a stream, for blobs too large to hold in memory (layers). The stream checks the
+   * digest as it is read and errors with a {@link RegistryError} `DIGEST_MISMATCH` at its end when the
+   * bytes do not match ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs | Pulling blobs}).
+   *
+   * @returns the stream and the size the registry announced (`NaN` when it gave none). The caller
+   *   must read the stream to its end or cancel it.
+   * @throws {@link RegistryError} `NOT_FOUND` when the blob does not exist.
+   */
+  openBlob(repo: RepositoryReference, digest: string): Promise<{ stream: ReadableStream<Uint8Array>; size: number }>;
+  /**
+   * Uploads a blob from a stream without buffering it (`POST`, then one `PUT ?digest=` whose body is
+   * the stream). The registry checks the digest; the request is sent once (a stream cannot be replayed)
+   * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#post-then-put | POST then PUT}).
+   *
+   * @param size - the blob size in bytes, sent as `Content-Length` (the descriptor's `size`).
+   * @returns the blob's descriptor (`application/octet-stream`).
+   */
+  uploadBlob(repo: RepositoryReference, digest: string, size: number, stream: ReadableStream<Uint8Array>): Promise<Descriptor>;
   /**
    * Mounts a blob from another repository of the same registry
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#mounting-a-blob-from-another-repository | Mounting a blob}).
@@ -316,6 +367,72 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return { mediaType: 'application/octet-stream', digest: computed, size: bytes.byteLength };
   };
 
+  const openBlob = async (repo: RepositoryReference, digest: string): Promise<{ stream: ReadableStream<Uint8Array>; size: number }> => {
+    validateDigest(digest);
+    const url = v2(repo, `blobs/${digest}`);
+    const algorithm = digest.split(':', 1)[0] ?? '';
+    if (!SUPPORTED_DIGEST_ALGORITHMS.has(algorithm)) {
+      throw new RegistryError('UNSUPPORTED', `get blob ${redactUrl(url)}: cannot verify digest algorithm ${JSON.stringify(algorithm)}`);
+    }
+    const response = await transport.request({
+      operation: 'get blob',
+      registry: repo.registry,
+      method: 'GET',
+      url,
+      scopes: pull(repo),
+      okStatuses: [200],
+      stream: true,
+    });
+    const body = response.stream ?? new Blob([response.body]).stream();
+    const hash = createHash(algorithm);
+    const verifying = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        hash.update(chunk);
+        controller.enqueue(chunk);
+      },
+      flush(controller) {
+        const actual = `${algorithm}:${hash.digest('hex')}`;
+        if (actual !== digest) {
+          controller.error(
+            new RegistryError('DIGEST_MISMATCH', `get blob ${redactUrl(url)}: content has digest ${actual}, expected ${digest}`, { status: 200 }),
+          );
+        }
+      },
+    });
+    return { stream: body.pipeThrough(verifying), size: Number(response.headers.get('content-length') ?? 'NaN') };
+  };
+
+  const uploadBlob = async (
+    repo: RepositoryReference,
+    digest: string,
+    size: number,
+    stream: ReadableStream<Uint8Array>,
+  ): Promise<Descriptor> => {
+    validateDigest(digest);
+    const start = v2(repo, 'blobs/uploads/');
+    const session = await transport.request({
+      operation: 'start blob upload',
+      registry: repo.registry,
+      method: 'POST',
+      url: start,
+      scopes: push(repo),
+      okStatuses: [202],
+    });
+    const location = uploadLocation(session, start);
+    location.searchParams.set('digest', digest);
+    await transport.request({
+      operation: 'put blob',
+      registry: repo.registry,
+      method: 'PUT',
+      url: location,
+      headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
+      body: stream,
+      scopes: push(repo),
+      okStatuses: [201],
+    });
+    return { mediaType: 'application/octet-stream', digest, size };
+  };
+
   const mountBlob = async (dst: RepositoryReference, digest: string, from: RepositoryReference): Promise<boolean> => {
     validateDigest(digest);
     if (dst.registry !== from.registry) return false;
@@ -393,6 +510,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     headBlob,
     getBlob,
     putBlob,
+    openBlob,
+    uploadBlob,
     mountBlob,
     referrers,
   };
