@@ -1,9 +1,12 @@
 /**
- * Copies an image (a manifest and everything it references) between repositories, mounting blobs
- * within a registry and uploading them across registries, like go-containerregistry's
- * `remote.Write` / `crane copy`.
+ * Copies an image (everything a manifest or index references) into another repository, at the
+ * protocol floor: within one registry every blob is mounted (one `POST` each, no `HEAD` first);
+ * across registries blobs are streamed from the source into the destination without being held in
+ * memory. Digests never change: manifests are written with their raw bytes and media type.
+ * Like go-containerregistry's `remote.Write` / `crane copy`, without a local cache.
  *
- * @see {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#mounting-a-blob-from-another-repository | Mounting a blob}
+ * @see {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#mounting-a-blob-from-another-repository | Mounting a blob from another repository}
+ * @see {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs | Pushing blobs}
  * @see {@link https://github.com/opencontainers/image-spec/blob/main/image-index.md | image-spec, Image index}
  * @packageDocumentation
  */
@@ -11,41 +14,75 @@ import { RegistryError } from '../errors.js';
 import type { RegistryClient } from './client.js';
 import { formatReference } from './reference.js';
 import type { RepositoryReference } from './reference.js';
-import { INDEX_MEDIA_TYPES, computeDigest } from './types.js';
+import { INDEX_MEDIA_TYPES } from './types.js';
 import type { Descriptor, RawManifest } from './types.js';
 
-/** What {@link copyImage} did. */
+/** What {@link copyImage} moved. The same shape as core promote's `CopyFigures`. */
 export interface CopyResult {
-  /** Blobs mounted from the source repository (same registry, 201). */
+  /** Blobs the destination answered `201 Created` to a mount request for: mounted, or already there. */
   blobsMounted: number;
-  /** Blobs downloaded and uploaded (another registry, or the mount was refused). */
+  /** Blobs streamed from the source (another registry, or the registry refused the mount with `202`). */
   blobsCopied: number;
-  /** Blobs the destination already had. */
+  /** Blobs another registry already had (`HEAD` answered 200), so nothing was streamed. */
   blobsPresent: number;
-  /** Bytes uploaded for copied blobs. */
+  /** Bytes streamed for copied blobs (the sum of their descriptor sizes). */
   bytesCopied: number;
-  /** Manifests written by digest (children of an index, then the root). */
+  /** Manifests written by digest: the children of an index (and the root with `writeRoot`). */
   manifestsWritten: number;
 }
 
+/** Options of {@link copyImage}. */
+export interface CopyOptions {
+  /**
+   * Also `PUT` the root manifest by digest (default false). Leave it off when the caller writes the
+   * root under its tags right after (as promote does): that `PUT` stores the same bytes, so writing
+   * it by digest first would be one request more for nothing.
+   */
+  writeRoot?: boolean;
+  /** Blob requests in flight at once (default 4). Counts do not depend on it. */
+  concurrency?: number;
+}
+
+interface ParsedManifest {
+  manifests?: Descriptor[];
+  config?: Descriptor;
+  layers?: Descriptor[];
+  blobs?: Descriptor[];
+}
+
 /**
- * Copies the manifest tree of `root` from `source` into `destination` without tagging it: for an
- * index, each child manifest (by digest) and its blobs; for an image, its config and layers. Blobs
- * the destination has are skipped; within one registry they are mounted, otherwise fetched and
- * uploaded (whole, in memory). Manifests are written with their raw bytes and media type, so every
- * digest stays the same. Non-distributable (foreign) layers are not copied.
+ * Copies everything `root` references from `source` into `destination`, so that `root` can then be
+ * written there under any tag with one `PUT` of its bytes:
+ *
+ * - an image: its config and layers;
+ * - an index: for each child, one `GET` of the child manifest by digest, its config and layers,
+ *   then a `PUT` of the child by digest (children before the index, as registries require).
+ *
+ * Within one registry each blob costs one mount request
+ * (`POST /v2/<destination>/blobs/uploads/?mount=<digest>&from=<source>`); `201` means the blob is now
+ * there (mounted or already present). Only when the registry answers `202` (mount refused) is the
+ * blob streamed. Across registries each blob costs a `HEAD` on the destination, and, when missing, a
+ * streamed `GET` piped into a `POST` + `PUT` upload: memory stays flat whatever the layer size, and
+ * the digest is checked while streaming. Non-distributable (foreign) layers are not copied.
+ *
+ * Requests for a two-platform index with 3 layers per platform on one registry: 2 child `GET`s,
+ * 8 mounts, 2 child `PUT`s (12), and 0 blob bytes moved.
  *
  * @param client - a client with pull on `source` and push on `destination`.
  * @param source - where `root` lives.
- * @param destination - where to copy to (same or another registry).
+ * @param destination - the repository to copy into (same or another registry).
  * @param root - the manifest or index as {@link RegistryClient.getManifest} returned it.
- * @returns counts of what was mounted, copied, skipped and written.
- * @throws {@link RegistryError} from the first failing request; what was written before stays.
+ * @param options - see {@link CopyOptions}.
+ * @returns the {@link CopyResult} figures.
+ * @throws {@link RegistryError} from the first failing request (what was written before stays;
+ *   writing again is safe), or `REGISTRY_ERROR` when a manifest is not JSON.
  * @example
  * ```ts
+ * const source = parseRepository('ghcr.io/acme/app-staging');
+ * const destination = parseRepository('ghcr.io/acme/app');
  * const root = await client.getManifest({ ...source, tag: '1.2.3' });
- * await copyImage(client, source, destination, root);
- * await client.putManifest(destination, '1.2.3', root);
+ * const figures = await copyImage(client, source, destination, root);
+ * await client.putManifest(destination, '1.2.3', root); // same digest as in the source
  * ```
  */
 export async function copyImage(
@@ -53,57 +90,87 @@ export async function copyImage(
   source: RepositoryReference,
   destination: RepositoryReference,
   root: RawManifest,
+  options: CopyOptions = {},
 ): Promise<CopyResult> {
   const result: CopyResult = { blobsMounted: 0, blobsCopied: 0, blobsPresent: 0, bytesCopied: 0, manifestsWritten: 0 };
+  const sameRegistry = source.registry === destination.registry;
+  const limit = limiter(Math.max(1, options.concurrency ?? 4));
   const seenBlobs = new Set<string>();
+  const seenManifests = new Set<string>();
 
-  const copyBlob = async (blob: Descriptor): Promise<void> => {
-    if (seenBlobs.has(blob.digest)) return;
-    seenBlobs.add(blob.digest);
-    if (/nondistributable|foreign/.test(blob.mediaType)) return;
-    if (await client.headBlob(destination, blob.digest)) {
-      result.blobsPresent += 1;
-      return;
+  const streamBlob = async (blob: Descriptor): Promise<void> => {
+    const { stream } = await client.openBlob(source, blob.digest);
+    try {
+      await client.uploadBlob(destination, blob.digest, blob.size, stream);
+    } catch (error) {
+      await stream.cancel().catch(() => {});
+      throw error;
     }
-    if (source.registry === destination.registry && (await client.mountBlob(destination, blob.digest, source))) {
-      result.blobsMounted += 1;
-      return;
-    }
-    const bytes = await client.getBlob(source, blob.digest);
-    await client.putBlob(destination, bytes, blob.digest);
     result.blobsCopied += 1;
-    result.bytesCopied += bytes.byteLength;
+    result.bytesCopied += blob.size;
   };
 
-  const copyManifest = async (manifest: RawManifest): Promise<void> => {
+  const copyBlob = async (blob: Descriptor): Promise<void> => {
+    if (sameRegistry) {
+      if (await client.mountBlob(destination, blob.digest, source)) result.blobsMounted += 1;
+      else await streamBlob(blob);
+      return;
+    }
+    if (await client.headBlob(destination, blob.digest)) result.blobsPresent += 1;
+    else await streamBlob(blob);
+  };
+
+  const copyTree = async (manifest: RawManifest, write: boolean): Promise<void> => {
     const parsed = parseManifest(manifest, source);
     if (INDEX_MEDIA_TYPES.includes(manifest.mediaType) || Array.isArray(parsed.manifests)) {
-      for (const child of parsed.manifests ?? []) {
-        const childManifest = await client.getManifest({ ...source, digest: child.digest });
-        await copyManifest(childManifest);
-      }
+      const children = (parsed.manifests ?? []).filter((child) => !seenManifests.has(child.digest));
+      for (const child of children) seenManifests.add(child.digest);
+      await Promise.all(
+        children.map(async (child) => copyTree(await client.getManifest({ ...source, digest: child.digest }), true)),
+      );
     } else {
-      for (const blob of [...(parsed.config ? [parsed.config] : []), ...(parsed.layers ?? [])]) await copyBlob(blob);
+      const blobs = [...(parsed.config ? [parsed.config] : []), ...(parsed.layers ?? parsed.blobs ?? [])].filter(
+        (blob) => !seenBlobs.has(blob.digest) && !/nondistributable|foreign/.test(blob.mediaType),
+      );
+      for (const blob of blobs) seenBlobs.add(blob.digest);
+      await Promise.all(blobs.map((blob) => limit(() => copyBlob(blob))));
     }
+    if (!write) return;
     await client.putManifest(destination, manifest.digest, manifest);
     result.manifestsWritten += 1;
   };
 
-  await copyManifest(root);
+  await copyTree(root, options.writeRoot ?? false);
   return result;
 }
 
-function parseManifest(
-  manifest: RawManifest,
-  source: RepositoryReference,
-): { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] } {
+function parseManifest(manifest: RawManifest, source: RepositoryReference): ParsedManifest {
+  let parsed: unknown;
   try {
-    return JSON.parse(new TextDecoder().decode(manifest.bytes)) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+    parsed = JSON.parse(new TextDecoder().decode(manifest.bytes));
   } catch (error) {
-    throw new RegistryError(
-      'REGISTRY_ERROR',
-      `copy image ${formatReference({ ...source, digest: manifest.digest || computeDigest(manifest.bytes) })}: manifest is not JSON`,
-      { cause: error },
-    );
+    throw new RegistryError('REGISTRY_ERROR', `copy image ${formatReference({ ...source, digest: manifest.digest })}: manifest is not JSON`, {
+      cause: error,
+    });
   }
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new RegistryError('REGISTRY_ERROR', `copy image ${formatReference({ ...source, digest: manifest.digest })}: manifest is not a JSON object`);
+  }
+  return parsed as ParsedManifest;
+}
+
+/** Runs at most `size` tasks at once, in the order they were asked for. */
+function limiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
 }
