@@ -24,7 +24,9 @@ import {
 } from '../packages/core/src/sigstore/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const fixturesDir = resolve(repoRoot, '..', 'shared', 'fixtures', 'sigstore');
+// `<repo>/../shared/fixtures/sigstore`; TAGWRIGHT_SHARED_DIR replaces `<repo>/../shared` (used by the runner's own test).
+const sharedDir = process.env.TAGWRIGHT_SHARED_DIR ? resolve(process.env.TAGWRIGHT_SHARED_DIR) : resolve(repoRoot, '..', 'shared');
+const fixturesDir = join(sharedDir, 'fixtures', 'sigstore');
 
 interface Case {
   id: string;
