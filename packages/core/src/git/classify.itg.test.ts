@@ -273,6 +273,15 @@ describe('classifyRef', () => {
     });
   });
 
+  describe('when the directory does not exist', () => {
+    it('says so instead of a spawn error', async () => {
+      const missing = join(root, 'missing');
+      const error = await rejection(classifyRef(git, missing, 'main'));
+      expect(error.code).toBe('NO_WORKING_TREE');
+      expect(error.message).toBe(`classify ref "main": ${missing} is not a directory`);
+    });
+  });
+
   describe('when the directory is not a repository', () => {
     it("surfaces git's own error", async () => {
       await expect(classifyRef(git, root, 'main')).rejects.toThrow(/not a git repository/);

@@ -8,6 +8,7 @@
  *
  * @packageDocumentation
  */
+import { stat } from 'node:fs/promises';
 import { TagwrightError } from '../errors.js';
 import { GitError } from './exec.js';
 import type { GitRunner } from './exec.js';
@@ -61,10 +62,12 @@ export interface CheckoutRefResult {
 /**
  * A ref could not be classified or checked out: it is malformed (`INVALID_REF`), names nothing
  * (`REF_NOT_FOUND`), is both a tag and a branch (`AMBIGUOUS_REF`, with both commits), names a
- * non-commit (`NOT_A_COMMIT`), or the remote could not be asked (`REMOTE_FAILED`, git's own text
- * in the message).
+ * non-commit (`NOT_A_COMMIT`), the remote could not be asked (`REMOTE_FAILED`, git's own text
+ * in the message), or the directory does not exist (`NO_WORKING_TREE`).
  */
-export class GitRefError extends TagwrightError<'INVALID_REF' | 'REF_NOT_FOUND' | 'AMBIGUOUS_REF' | 'NOT_A_COMMIT' | 'REMOTE_FAILED'> {
+export class GitRefError extends TagwrightError<
+  'INVALID_REF' | 'REF_NOT_FOUND' | 'AMBIGUOUS_REF' | 'NOT_A_COMMIT' | 'REMOTE_FAILED' | 'NO_WORKING_TREE'
+> {
   /** The ref exactly as given. */
   readonly ref: string;
   /** For `AMBIGUOUS_REF`: the commit of the tag and of the branch. */
@@ -102,6 +105,15 @@ function refForm(ref: string): RefForm {
     );
   }
   return { form: 'bare', name: ref };
+}
+
+/** A missing directory would otherwise surface as `spawn git ENOENT`, as if git were missing. */
+async function requireDirectory(dir: string, ref: string): Promise<void> {
+  const isDirectory = await stat(dir).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+  if (!isDirectory) throw new GitRefError('NO_WORKING_TREE', ref, `${dir} is not a directory`);
 }
 
 function git(runner: GitRunner, dir: string, args: readonly string[]) {
@@ -260,7 +272,7 @@ async function requireCommit(
  * @param options - `remote` (default `origin`), `prefer` (`tag` or `branch`) for ambiguous bare names.
  * @returns the kind, the commit, the fully qualified ref and where the answer came from.
  * @throws {@link GitRefError} `INVALID_REF` (malformed ref or remote, before anything else runs),
- *   `REF_NOT_FOUND`, `AMBIGUOUS_REF` (naming both commits), `NOT_A_COMMIT`, `REMOTE_FAILED`.
+ *   `NO_WORKING_TREE` (`dir` does not exist), `REF_NOT_FOUND`, `AMBIGUOUS_REF` (naming both commits), `NOT_A_COMMIT`, `REMOTE_FAILED`.
  * @throws {@link GitError} when git itself fails otherwise (e.g. `dir` is not a repository), with git's text.
  *
  * @example
@@ -278,6 +290,7 @@ export async function classifyRef(
   options: ClassifyRefOptions = {},
 ): Promise<GitRefClassification> {
   const form = refForm(ref);
+  await requireDirectory(dir, ref);
   await validateRef(runner, dir, ref, form);
   const remote = options.remote ?? 'origin';
   await validateRemote(runner, dir, ref, remote);
@@ -398,6 +411,7 @@ export async function checkoutRef(
   if (form.form !== expected) {
     throw new GitRefError('INVALID_REF', ref, `a ${classification.kind} classification needs ${classification.kind === 'sha' ? 'a full commit SHA' : `a refs/${classification.kind === 'tag' ? 'tags' : 'heads'}/ ref`}`);
   }
+  await requireDirectory(dir, ref);
   await validateRef(runner, dir, ref, form);
   await validateRemote(runner, dir, ref, remote);
   const shallow = await isShallow(runner, dir);
