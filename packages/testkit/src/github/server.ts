@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Operation, Request as OpenApiRequest } from 'openapi-backend';
-import { loadGitHubOpenApi } from './openapi.js';
+import { loadGitHubOpenApi, matchGitHubOperation } from './openapi.js';
 import {
   GitHubApiState,
   type PackageOwner,
@@ -154,7 +154,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       headers: req.headers as Record<string, string | string[]>,
       ...(body !== undefined ? { body } : {}),
     };
-    const operation = openapi.matchOperation(request) as Operation | undefined;
+    const operation = matchGitHubOperation(openapi, method, path);
     if (!operation?.operationId) {
       violations.push({ kind: 'unknown-operation', method, path, errors: 'no operation of the GitHub API has this method and path' });
       record(404);
