@@ -13,7 +13,6 @@ import type { RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../errors.js';
 import { createRegistryClient } from './client.js';
-import { copyImage } from './copy.js';
 import { staticKeychain } from './keychain.js';
 import type { RepositoryReference } from './reference.js';
 import type { RequestEvent } from './transport.js';
@@ -218,58 +217,6 @@ describe('RegistryClient', () => {
       expect(await client.listTags({ registry: registry.host, repository: 'oauth/app' })).toEqual(['v1']);
       expect(image.digest).toMatch(/^sha256:/);
       expect(registry.tokenServer?.requests.some((r) => r.grantType === 'refresh_token' && r.account === 'tagwright')).toBe(true);
-    });
-  });
-
-  describe('copyImage', () => {
-    describe('when copying between repositories and registries', () => {
-      let plain: RunningRegistry;
-      let locked: RunningRegistry;
-      let client: ReturnType<typeof createRegistryClient>;
-      beforeAll(async () => {
-        [plain, locked] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
-        client = clientFor(locked);
-      });
-      afterAll(async () => {
-        await Promise.all([plain?.stop(), locked?.stop()]);
-      });
-
-      it('mounts the blobs of an index into another repository of the same registry, keeping every digest', async () => {
-        const source = { registry: locked.host, repository: 'copy/src' };
-        const destination = { registry: locked.host, repository: 'copy/dst' };
-        const index = await pushIndex(client, source, { tag: '1.0.0', layerSizes: [100, 50] });
-        const root = await client.getManifest({ ...source, tag: '1.0.0' });
-        expect(await copyImage(client, source, destination, root)).toEqual({
-          blobsMounted: 6,
-          blobsCopied: 0,
-          blobsPresent: 0,
-          bytesCopied: 0,
-          manifestsWritten: 3,
-        });
-        await client.putManifest(destination, '1.0.0', root);
-        expect((await client.resolveDigest({ ...destination, tag: '1.0.0' })).digest).toBe(index.digest);
-        for (const child of index.childDigests ?? []) {
-          expect((await client.getManifest({ ...destination, digest: child })).digest).toBe(child);
-        }
-        // A second copy finds everything in place.
-        expect(await copyImage(client, source, destination, root)).toMatchObject({ blobsPresent: 6, blobsMounted: 0, blobsCopied: 0 });
-      });
-
-      it('uploads the blobs to another registry', async () => {
-        const multi = createRegistryClient({ keychain: staticKeychain({ [locked.host]: locked.credentials ?? {} }) });
-        const source = { registry: locked.host, repository: 'copy/cross' };
-        const destination = { registry: plain.host, repository: 'mirror/cross' };
-        const image = await pushImage(multi, source, { tag: 'v1', layerSizes: [300], format: 'docker' });
-        const root = await multi.getManifest({ ...source, tag: 'v1' });
-        expect(await copyImage(multi, source, destination, root)).toEqual({
-          blobsMounted: 0,
-          blobsCopied: 2,
-          blobsPresent: 0,
-          bytesCopied: 300 + (await multi.getBlob(source, image.configDigest ?? '')).byteLength,
-          manifestsWritten: 1,
-        });
-        expect((await multi.getManifest({ ...destination, digest: image.digest })).mediaType).toBe(MediaTypes.DOCKER_MANIFEST);
-      });
     });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextLink } from './client.js';
-import { decodeError, isInsecureRegistry, parseChallenge, parseRetryAfter } from './transport.js';
+import { createTransport, decodeError, isInsecureRegistry, parseChallenge, parseRetryAfter } from './transport.js';
 
 const NOW = new Date('2026-11-22T03:00:00Z');
 
@@ -113,5 +113,20 @@ describe('decodeError', () => {
     expect(error.code).toBe(code);
     expect(error.retryable).toBe(retryable);
     expect(error.message).toBe(`put manifest http://127.0.0.1:5000/v2/a/manifests/b: ${text}`);
+  });
+});
+
+describe('createTransport', () => {
+  describe('when building the API base URL', () => {
+    it.each([
+      ['docker.io', [], 'https://registry-1.docker.io'],
+      ['ghcr.io', [], 'https://ghcr.io'],
+      ['127.0.0.1:5000', [], 'http://127.0.0.1:5000'],
+      ['localhost:5000', [], 'http://localhost:5000'],
+      ['[::1]:5000', [], 'http://[::1]:5000'],
+      ['registry.internal:5000', ['registry.internal:5000'], 'http://registry.internal:5000'],
+    ])('uses %s (insecure: %j) as %s', (registry, insecureRegistries, expected) => {
+      expect(createTransport({ insecureRegistries }).baseUrl(registry)).toBe(expected);
+    });
   });
 });
