@@ -24,6 +24,8 @@ import type { Inputs } from './inputs.js';
 
 /** A signature verification result as the summary shows it. */
 export interface VerificationOutcome {
+  /** False only when verification failed and a signature was not required. */
+  verified: boolean;
   /** One line per signature: who signed, which issuer, which log entry. */
   signers: string[];
   detail: unknown;
@@ -76,17 +78,28 @@ export function createDeps(runtime: ActionRuntime): Deps {
     registryClient: (inputs) =>
       createActionRegistryClient(inputs.registry, [inputs.image.registry], runtime, { userAgent: 'tagwright-rollback' }),
     verify: async (client, verification, repository, digest) => {
+      // action-kit's verifier is shared with promote; looked up at run time so that this action
+      // builds with or without it.
       const kit = (await import('@tagwright/action-kit')) as unknown as Record<string, unknown>;
-      const verifyDigest = kit['verifyDigest'];
-      if (typeof verifyDigest !== 'function') {
+      let result: unknown;
+      if (typeof kit['prepareVerifier'] === 'function') {
+        const prepare = kit['prepareVerifier'] as (
+          inputs: VerificationInputs,
+          runtime: ActionRuntime,
+        ) => Promise<(client: RegistryClient, image: ImageReference & { digest: string }) => Promise<unknown>>;
+        result = await (await prepare(verification, runtime))(client, { ...repository, digest });
+      } else if (typeof kit['verifyDigest'] === 'function') {
+        const verifyDigest = kit['verifyDigest'] as (...args: unknown[]) => Promise<unknown>;
+        result = await verifyDigest(client, verification, repository, digest);
+      } else {
         throw new ConfigurationError(
           'INVALID_INPUT',
           'verify signatures: verification not available in this build of rollback; remove certificate-identity, certificate-oidc-issuer, key, trusted-root and require-signature, or use a release that verifies',
         );
       }
-      const result: unknown = await (verifyDigest as (...args: unknown[]) => Promise<unknown>)(client, verification, repository, digest);
       const signers = (result as { signers?: unknown } | null)?.signers;
       return {
+        verified: (result as { verified?: unknown } | null)?.verified !== false,
         signers: Array.isArray(signers) ? signers.map(String) : [],
         detail: (result as { detail?: unknown } | null)?.detail ?? result,
       };
@@ -346,8 +359,10 @@ function summarize(outcome: RollbackOutcome, inputs: Inputs, releaseUrl: string 
           outcome.history.map((row) => [code(row.tag), iso(row.stampTime), row.digest ? code(row.digest) : '—', row.verdict]),
         ),
   ];
-  if (outcome.verification) {
+  if (outcome.verification?.verified) {
     lines.push(`\n**Signed by:**\n\n${outcome.verification.signers.map((signer) => `- ${signer}`).join('\n') || '- (verified)'}\n`);
+  } else if (outcome.verification) {
+    lines.push('\n> [!WARNING]\n> Signature verification failed; rolled back anyway because require-signature is false.\n');
   } else {
     lines.push('\n> [!WARNING]\n> No signature verification was configured for this rollback.\n');
   }
