@@ -1,5 +1,5 @@
 import { clientFor, pushImage, pushIndex, readAccessLog, startRegistry } from '@tagwright/testkit';
-import type { RunningRegistry } from '@tagwright/testkit';
+import type { AccessLogEntry, RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../errors.js';
 import type { CopyImage } from '../promote/promote.js';
@@ -13,7 +13,7 @@ import { MediaTypes } from './types.js';
 // core promote takes copyImage as its injected CopyImage.
 copyImage satisfies CopyImage;
 
-const blobRequests = (log: { path: string }[]): { path: string }[] => log.filter((e) => e.path.includes('/blobs/'));
+const blobRequests = (log: AccessLogEntry[]): AccessLogEntry[] => log.filter((e) => e.path.includes('/blobs/'));
 
 describe('copyImage', () => {
   let registry: RunningRegistry;

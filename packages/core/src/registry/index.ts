@@ -30,3 +30,4 @@ export { createRegistryClient } from './client.js';
 export type { RegistryClient, RegistryClientOptions } from './client.js';
 export { copyImage } from './copy.js';
 export type { CopyResult } from './copy.js';
+export type { CopyOptions } from './copy.js';
