@@ -42,7 +42,7 @@ describe('verifySignatures', () => {
       expect(result.signatures[0]).toMatchObject({
         signerIdentity: IDENTITY,
         issuer: ISSUER,
-        policyMatched: ['signature', 'certificateIdentity', 'certificateOidcIssuer', 'digest'],
+        policyMatched: ['signature', 'transparencyLog', 'certificateIdentity', 'certificateOidcIssuer', 'digest'],
       });
       expect(result.signatures[0]?.logIndex).toEqual(expect.any(Number));
     });
@@ -59,6 +59,7 @@ describe('verifySignatures', () => {
       const candidate = await bundleCandidate(IMAGE, { tlog: false });
       const result = verifySignatures([candidate], { digest: IMAGE }, { ...POLICY, requireTlog: false }, sigstore.trust);
       expect(result.signatures[0]?.logIndex).toBeUndefined();
+      expect(result.signatures[0]?.policyMatched).toEqual(['signature', 'timestamp', 'certificateIdentity', 'certificateOidcIssuer', 'digest']);
     });
   });
 
@@ -67,6 +68,14 @@ describe('verifySignatures', () => {
       const signature = await sigstore.signLegacy(IMAGE);
       const policy = { certificateIdentityRegexp: 'https://github\\.com/acme/app/\\.github/workflows/release\\.yml@refs/tags/v.*', certificateOidcIssuer: ISSUER };
       expect(verifySignatures([signature], { digest: IMAGE }, policy, sigstore.trust).signatures[0]?.policyMatched).toContain('certificateIdentityRegexp');
+    });
+  });
+
+  describe('when the policy names no OIDC issuer', () => {
+    it('verifies and warns that any issuer is accepted', async () => {
+      const signature = await sigstore.signLegacy(IMAGE);
+      const result = verifySignatures([signature], { digest: IMAGE }, { certificateIdentity: IDENTITY }, sigstore.trust);
+      expect(result.warnings).toEqual(['the policy names no OIDC issuer: any issuer trusted by the certificate authority is accepted']);
     });
   });
 
@@ -198,7 +207,7 @@ describe('verifySignatures', () => {
       const bundle = await bundleCandidate(IMAGE, { key });
       const result = verifySignatures([legacy, bundle], { digest: IMAGE }, { publicKey: key.publicKeyPem }, sigstore.trust);
       expect(result.signatures).toHaveLength(2);
-      expect(result.signatures[0]?.policyMatched).toEqual(['signature', 'publicKey', 'digest']);
+      expect(result.signatures[0]?.policyMatched).toEqual(['signature', 'transparencyLog', 'publicKey', 'digest']);
     });
 
     it('rejects a signature made with another key', async () => {

@@ -136,6 +136,8 @@ function verifyEntity(
     throw fromSigstoreError(error);
   }
   const matched = ['signature'];
+  if (entity.tlogEntries.length > 0) matched.push('transparencyLog');
+  if (entity.timestamps.some((t) => t.$case === 'timestamp-authority')) matched.push('timestamp');
   if (!keyMode) {
     const result = matchIdentity(policy, signer.identity ?? {});
     if ('mismatch' in result) throw new CheckFailed(result.mismatch.code, result.mismatch.message);
@@ -303,8 +305,12 @@ function provenanceMismatch(policy: NonNullable<CompiledPolicy['provenance']>, p
  * A signature passes when sigstore-js verifies it (signature, certificate chain, SCTs,
  * transparency-log SET/inclusion proof, timestamps) AND its identity matches the policy
  * AND it is bound to `subject.digest` (the simple-signing `docker-manifest-digest`, or an
- * in-toto subject). At least one signature must pass; with `policy.provenance`, an SLSA
- * provenance v1 attestation must pass too.
+ * in-toto subject). A DSSE bundle counts whatever its predicate type (a cosign v3 signature,
+ * an SLSA provenance, …) as long as an in-toto subject is the digest. At least one signature
+ * must pass; with `policy.provenance`, an SLSA provenance v1 attestation must pass too.
+ * `policyMatched` lists the checks each signature passed (`signature`, `transparencyLog`,
+ * `timestamp`, `certificateIdentity[Regexp]`, `certificateOidcIssuer[Regexp]`, `github.*`,
+ * `publicKey`, `digest`, `provenance`).
  *
  * @param candidates - signatures found for the image (see {@link discoverSignatures}).
  * @param subject - the image digest (`sha256:<hex>`) and optionally its manifest bytes.
@@ -383,12 +389,16 @@ export function verifySignatures(
     ok.signature.policyMatched.push('provenance');
   }
   const signatures = verified.map((v) => v.signature);
+  const warnings = [...trust.warnings];
+  if (compiled.kind === 'keyless' && !compiled.issuer) {
+    warnings.push('the policy names no OIDC issuer: any issuer trusted by the certificate authority is accepted');
+  }
   return {
     verified: true,
     format: signatures[0]!.format,
     digest: subject.digest,
     signatures,
     rejected: failures,
-    warnings: [...trust.warnings],
+    warnings,
   };
 }
