@@ -4,7 +4,7 @@
  */
 export { clientFor } from './client.js';
 export { freePort } from './ports.js';
-export { readAccessLog, startRegistry } from './registry.js';
+export { READINESS_USER_AGENT, readAccessLog, startRegistry } from './registry.js';
 export type { AccessLogEntry, RunningRegistry } from './registry.js';
 export { pushImage, pushIndex, pushReferrer } from './seed.js';
 export type { PushImageOptions, SeededImage } from './seed.js';

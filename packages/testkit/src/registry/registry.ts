@@ -135,7 +135,7 @@ export async function startRegistry(options: { auth?: 'none' | 'htpasswd' | 'tok
       live.add(child);
       const url = `http://127.0.0.1:${port}`;
       try {
-        await waitReady(url, child, logFile);
+        await waitReady(url, port, child, logFile);
       } catch (error) {
         lastError = error;
         await kill(child);
@@ -168,18 +168,25 @@ export async function startRegistry(options: { auth?: 'none' | 'htpasswd' | 'tok
   }
 }
 
-async function waitReady(url: string, child: ChildProcess, logFile: string): Promise<void> {
+/** The `User-Agent` of the readiness probe, so access-log readers can leave it out. */
+export const READINESS_USER_AGENT = 'tagwright-testkit-readiness';
+
+async function waitReady(url: string, port: number, child: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`startRegistry: docker-registry exited (${child.exitCode ?? child.signalCode}): ${await tail(logFile)}`);
     }
-    try {
-      const response = await fetch(`${url}/v2/`);
-      await response.arrayBuffer();
-      if (response.status === 200 || response.status === 401) return;
-    } catch {
-      // not listening yet
+    // Our own process must be the one listening (another one may have taken the port meanwhile).
+    const listening = (await readFile(logFile, 'utf8').catch(() => '')).includes(`listening on 127.0.0.1:${port}`);
+    if (listening) {
+      try {
+        const response = await fetch(`${url}/v2/`, { headers: { 'User-Agent': READINESS_USER_AGENT } });
+        await response.arrayBuffer();
+        if (response.status === 200 || response.status === 401) return;
+      } catch {
+        // not answering yet
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -210,8 +217,9 @@ function kill(child: ChildProcess): Promise<void> {
 const ACCESS_LINE = /^\S+ \S+ \S+ \[[^\]]+\] "(\S+) (\S+) [^"]*" (\d{3}) (\d+|-) "[^"]*" "([^"]*)"/;
 
 /**
- * Reads the registry's access log (one entry per HTTP request it served, in order).
- * Pass `since` (an earlier result's length) to get only the requests made after it.
+ * Reads the registry's access log: one entry per HTTP request it served, in order, without the
+ * harness's readiness probes. To count the requests of one operation, read it before and after
+ * and `slice(before.length)`.
  *
  * @param registry - a registry from {@link startRegistry}.
  * @returns the parsed entries.
@@ -222,6 +230,7 @@ export async function readAccessLog(registry: Pick<RunningRegistry, 'logFile'>):
   for (const line of text.split('\n')) {
     const match = ACCESS_LINE.exec(line);
     if (!match) continue;
+    if (match[5] === READINESS_USER_AGENT) continue;
     entries.push({
       method: match[1] ?? '',
       path: match[2] ?? '',
