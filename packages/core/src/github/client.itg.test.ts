@@ -116,6 +116,21 @@ describe('createGitHubClient', () => {
     });
   });
 
+  describe('when GitHub fails for a moment', () => {
+    it('retries a 502 and succeeds', async () => {
+      api.injectFailure({ operationId: 'git/get-ref', status: 502, times: 1 });
+      await github.createTagRef('v1.0.0', sha(1));
+      expect((await github.getRef('tags/v1.0.0'))?.commitSha).toBe(sha(1));
+      expect(api.requests.filter((r) => r.operationId === 'git/get-ref').map((r) => r.status)).toEqual([502, 200]);
+    });
+
+    it('gives up after the retries with the status kept', async () => {
+      const impatient = createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, throttling: false, retries: 0 });
+      api.injectFailure({ operationId: 'repos/list-releases', status: 503, times: 1, message: 'Service Unavailable' });
+      await expect(impatient.listReleases()).rejects.toMatchObject({ code: 'GITHUB_ERROR', status: 503, githubMessage: 'Service Unavailable' });
+    });
+  });
+
   describe('when the token is wrong', () => {
     it('fails with UNAUTHORIZED and never shows the token', async () => {
       const wrong = createGitHubClient({ token: 'ghp_wrong_token_12345', repository: 'acme/app', baseUrl: api.url, throttling: false });

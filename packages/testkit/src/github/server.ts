@@ -56,6 +56,11 @@ export interface GitHubApi {
   requests: RecordedRequest[];
   /** Requests and responses that broke GitHub's OpenAPI description; a test asserts it stays empty. */
   violations: Violation[];
+  /**
+   * Makes the next `times` requests to an operation fail with `status` (e.g. 502, or 403 with a
+   * rate-limit message) before the handler runs. Injected replies are not checked against the description.
+   */
+  injectFailure(failure: { operationId: string; status: number; times?: number; message?: string; headers?: Record<string, string> }): void;
   /** Throws with the details when {@link GitHubApi.violations} is not empty. */
   assertNoViolations(): void;
   stop(): Promise<void>;
@@ -109,6 +114,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
   let base = '';
 
   const handlers = createHandlers(state, () => base);
+  const failures: Array<{ operationId: string; status: number; times: number; message: string; headers: Record<string, string> }> = [];
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -171,6 +177,13 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       };
       record(422, operationId, body);
       send(res, reply);
+      return;
+    }
+    const failure = failures.find((f) => f.operationId === operationId && f.times > 0);
+    if (failure) {
+      failure.times -= 1;
+      record(failure.status, operationId, body);
+      send(res, { status: failure.status, body: { message: failure.message, documentation_url: DOCS }, headers: failure.headers });
       return;
     }
     const handler = handlers[operationId];
@@ -238,6 +251,9 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     state,
     requests,
     violations,
+    injectFailure(failure) {
+      failures.push({ times: 1, message: 'Server Error', headers: {}, ...failure });
+    },
     assertNoViolations() {
       if (violations.length > 0) {
         throw new Error(`the GitHub API double saw ${violations.length} violation(s) of GitHub's OpenAPI description:\n${JSON.stringify(violations, null, 2)}`);
