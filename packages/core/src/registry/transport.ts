@@ -23,9 +23,9 @@ export interface RequestEvent {
   url: string;
   /** HTTP status; 0 when no response arrived. */
   status: number;
-  /** Request body bytes. */
+  /** Request body bytes (a streamed body: its `Content-Length`). */
   bytesSent: number;
-  /** Response body bytes. */
+  /** Response body bytes (a streamed response: its `Content-Length`). */
   bytesReceived: number;
 }
 
@@ -230,7 +230,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
     streamResponse = false,
   ): Promise<TransportResponse> => {
     const streamingBody = body instanceof ReadableStream;
-    const bytesSent = body instanceof Uint8Array ? body.byteLength : 0;
+    // A streamed body counts as the Content-Length it was sent with.
+    const declaredLength = Number(Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-length')?.[1] ?? '0');
+    const bytesSent = body instanceof Uint8Array ? body.byteLength : body ? declaredLength || 0 : 0;
     const attempt = async (): Promise<TransportResponse> => {
       let response: Response;
       let received: Uint8Array;
@@ -262,7 +264,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
         url: redactUrl(url),
         status: response.status,
         bytesSent,
-        bytesReceived: received.byteLength,
+        // A streamed response counts as the Content-Length the registry announced.
+        bytesReceived: stream ? Number(response.headers.get('content-length') ?? '0') || 0 : received.byteLength,
       });
       const result: TransportResponse = {
         status: response.status,
