@@ -29,10 +29,9 @@ function fakeRegistry(options: { refusePut?: string; vanish?: string } = {}) {
     if (!manifest) throw new RegistryError('NOT_FOUND', `resolve ${ref.tag ?? ref.digest}: not found`, { status: 404 });
     return manifest;
   };
-  const unused = (): never => {
-    throw new Error('not used by rollback');
-  };
-  const client = {
+  // Only the four calls rollback makes; any other call fails the test. Typed against the
+  // interface so that a change to these signatures breaks this fake at compile time.
+  const used = {
     listTags: async () => [...tags.keys()],
     resolveDigest: async (ref: ImageReference): Promise<Descriptor> => {
       const manifest = lookup(ref);
@@ -46,13 +45,15 @@ function fakeRegistry(options: { refusePut?: string; vanish?: string } = {}) {
       puts.push(tag);
       return digest;
     },
-    deleteManifest: unused,
-    headBlob: unused,
-    getBlob: unused,
-    putBlob: unused,
-    mountBlob: unused,
-    referrers: unused,
-  } satisfies RegistryClient;
+  } satisfies Pick<RegistryClient, 'listTags' | 'resolveDigest' | 'getManifest' | 'putManifest'>;
+  const client = new Proxy(used, {
+    get: (target, name) =>
+      name in target
+        ? target[name as keyof typeof target]
+        : () => {
+            throw new Error(`fake registry: ${String(name)} is not used by rollback`);
+          },
+  }) as unknown as RegistryClient;
   return { client, tags, puts, push };
 }
 
