@@ -203,6 +203,7 @@ export function planRetention(input: RetentionInput): RetentionPlan {
     queue.push(digest);
   };
   const deletableUntagged = new Set<string>();
+  const deletionRoots: string[] = [];
   const unknownAgeUntagged: string[] = [];
   const digests = [...universe].sort();
   for (const digest of digests) {
@@ -210,14 +211,19 @@ export function planRetention(input: RetentionInput): RetentionPlan {
     const kept = tags.map((entry) => ({ entry, decision: decisions.get(entry.tag) })).find((d) => d.decision?.keep);
     if (kept?.decision) {
       markAlive(digest, kept.decision.rule as RetentionKeepRule, `tag ${kept.entry.tag} is kept: ${kept.decision.reason}`);
-    } else if (tags.length > 0 || anchors.has(digest)) {
-      // Goes unless something that stays holds it (decided by the walk below).
     } else if (orphans.has(digest)) {
+      // Its subject is not here (deleted by another tool, or never pushed): not ours to judge.
       markAlive(digest, 'orphan-artifact', 'signature, attestation or referrer whose subject is not in the repository');
+    } else if (tags.length > 0) {
+      // Every tag of it goes: it goes too unless something that stays holds it (decided by the walk below).
+      deletionRoots.push(digest);
+    } else if (anchors.has(digest)) {
+      // Held by an index or a subject: follows them.
     } else if (scope.kind === 'scheduled' && policy.deleteUntagged) {
       const time = createdOfDigest.get(digest);
       if (threshold === undefined || (time !== undefined && time < threshold)) {
         deletableUntagged.add(digest);
+        deletionRoots.push(digest);
       } else if (time === undefined) {
         unknownAgeUntagged.push(digest);
         markAlive(digest, 'unknown-age', 'untagged manifest of unknown age');
@@ -234,11 +240,34 @@ export function planRetention(input: RetentionInput): RetentionPlan {
       );
     }
   }
-  for (let i = 0; i < queue.length; i++) {
-    const holder = queue[i] as string;
-    for (const edge of dependants.get(holder) ?? []) {
-      markAlive(edge.digest, edge.via === 'child' ? 'index-child' : 'artifact', `${describeVia(edge.via)} kept ${short(holder)}`);
+  // Everything a manifest that stays refers to stays; a manifest goes only when a rule reaches it
+  // (its tags go, it is a deletable untagged manifest, or only such manifests hold it). Manifests held
+  // in a reference cycle that no rule reaches (impossible in a real registry) stay.
+  let walked = 0;
+  for (;;) {
+    for (; walked < queue.length; walked++) {
+      const holder = queue[walked] as string;
+      for (const edge of dependants.get(holder) ?? []) {
+        markAlive(edge.digest, edge.via === 'child' ? 'index-child' : 'artifact', `${describeVia(edge.via)} kept ${short(holder)}`);
+      }
     }
+    const reached = new Set<string>();
+    const pending = deletionRoots.filter((digest) => !alive.has(digest));
+    for (const digest of pending) reached.add(digest);
+    for (let i = 0; i < pending.length; i++) {
+      for (const edge of dependants.get(pending[i] as string) ?? []) {
+        if (alive.has(edge.digest) || reached.has(edge.digest)) continue;
+        reached.add(edge.digest);
+        pending.push(edge.digest);
+      }
+    }
+    const before = queue.length;
+    for (const digest of digests) {
+      if (!alive.has(digest) && !reached.has(digest)) {
+        markAlive(digest, 'untagged', 'held only by manifests it holds itself (a reference cycle no rule reaches)');
+      }
+    }
+    if (queue.length === before) break;
   }
 
   // ---- The plan. ----
@@ -441,41 +470,47 @@ function resolveScope(input: RetentionInput): Scope {
 
 /**
  * Orders deletions so that a manifest goes before the manifests it refers to: an index before its
- * children, a signature, attestation, referrer or fallback index before its subject. Ties go by digest.
+ * children, a signature, attestation, referrer or fallback index before its subject. A depth-first
+ * reverse post-order (deterministic: digests visited in sorted order) keeps every constraint that is not
+ * part of a reference cycle, which only a malformed inventory can contain.
  */
 function deletionOrder(doomed: Map<string, RetentionDeleteEntry>, anchors: Map<string, Edge[]>): RetentionDeleteEntry[] {
-  // before[a] = manifests that must be deleted after a.
-  const after = new Map<string, string[]>();
-  const waiting = new Map<string, number>();
-  for (const digest of doomed.keys()) waiting.set(digest, 0);
+  // next[a] = manifests that must be deleted after a.
+  const next = new Map<string, string[]>();
   for (const digest of doomed.keys()) {
     for (const edge of anchors.get(digest) ?? []) {
-      if (!doomed.has(edge.digest)) continue;
-      // child: index (edge.digest) first; artifact: the artifact (digest) first.
-      const [first, second] = edge.via === 'child' ? [edge.digest, digest] : [digest, edge.digest];
-      push(after, first, second);
-      waiting.set(second, (waiting.get(second) ?? 0) + 1);
+      if (!doomed.has(edge.digest) || edge.digest === digest) continue;
+      // child: the index (edge.digest) first; artifact: the artifact (digest) first.
+      if (edge.via === 'child') push(next, edge.digest, digest);
+      else push(next, digest, edge.digest);
     }
   }
-  const ready = [...waiting].filter(([, n]) => n === 0).map(([d]) => d).sort(compare);
-  const ordered: RetentionDeleteEntry[] = [];
-  const done = new Set<string>();
-  while (ordered.length < doomed.size) {
-    let next = ready.shift();
-    if (next === undefined) {
-      // A cycle (only in malformed inventories): break it at the smallest digest left.
-      next = [...doomed.keys()].filter((d) => !done.has(d)).sort(compare)[0] as string;
-    }
-    if (done.has(next)) continue;
-    done.add(next);
-    ordered.push(doomed.get(next) as RetentionDeleteEntry);
-    for (const later of after.get(next) ?? []) {
-      const left = (waiting.get(later) ?? 0) - 1;
-      waiting.set(later, left);
-      if (left === 0 && !done.has(later)) insertSorted(ready, later);
+  for (const list of next.values()) list.sort(compare);
+
+  const finished: string[] = [];
+  const visited = new Set<string>();
+  // Visit in reverse sorted order so that the reversed result starts with the smallest digests.
+  for (const start of [...doomed.keys()].sort(compare).reverse()) {
+    if (visited.has(start)) continue;
+    visited.add(start);
+    const stack: Array<{ digest: string; i: number }> = [{ digest: start, i: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { digest: string; i: number };
+      const after = next.get(top.digest) ?? [];
+      if (top.i < after.length) {
+        const child = after[after.length - 1 - top.i] as string;
+        top.i++;
+        if (!visited.has(child)) {
+          visited.add(child);
+          stack.push({ digest: child, i: 0 });
+        }
+      } else {
+        finished.push(top.digest);
+        stack.pop();
+      }
     }
   }
-  return ordered;
+  return finished.reverse().map((digest) => doomed.get(digest) as RetentionDeleteEntry);
 }
 
 function emptyPlan(reason: string, warn: boolean): RetentionPlan {
@@ -528,15 +563,4 @@ function compare(a: string, b: string): number {
 
 function byTag(a: RetentionTag, b: RetentionTag): number {
   return compare(a.tag, b.tag);
-}
-
-function insertSorted(list: string[], value: string): void {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (compare(list[mid] as string, value) < 0) low = mid + 1;
-    else high = mid;
-  }
-  list.splice(low, 0, value);
 }

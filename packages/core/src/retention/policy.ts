@@ -45,12 +45,30 @@ export function compileRetentionPattern(pattern: string, name: string): Retentio
     throw new ConfigurationError('INVALID_INPUT', `parse ${name} ${JSON.stringify(pattern)}: ${problem}`);
   };
   if (typeof pattern !== 'string' || pattern === '') return fail('empty regular expression');
+  const cached = regexCache.get(pattern);
+  if (cached) return { source: pattern, regex: cached };
   try {
     new RegExp(pattern);
-    return { source: pattern, regex: new RegExp(`^(?:${pattern})$`) };
+    const regex = new RegExp(`^(?:${pattern})$`);
+    remember(regexCache, pattern, regex);
+    return { source: pattern, regex };
   } catch (error) {
     return fail(`invalid regular expression: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/*
+ * Compiled expressions are remembered by their source (the expressions have no flags, so no state):
+ * planning many repositories under one policy compiles each pattern once. Bounded, so that a caller
+ * feeding endless distinct patterns cannot grow it without limit.
+ */
+const CACHE_LIMIT = 256;
+const regexCache = new Map<string, RegExp>();
+const globCache = new Map<string, RegExp>();
+
+function remember(cache: Map<string, RegExp>, key: string, value: RegExp): void {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
 }
 
 /**
@@ -102,7 +120,7 @@ export function compileRetentionPolicy(policy: RetentionPolicy): CompiledRetenti
         `parse protectBranches[${i}] ${JSON.stringify(branch)}: not a branch name that can be a tag`,
       );
     }
-    protect.push({ source: tag, regex: new RegExp(`^${escapeRegExp(tag)}$`), label: `branch ${tag}` });
+    protect.push({ ...compileRetentionPattern(escapeRegExp(tag), `protectBranches[${i}]`), source: tag, label: `branch ${tag}` });
   });
   (policy.protect ?? []).forEach((pattern, i) => {
     protect.push({ ...compileRetentionPattern(pattern, `protect[${i}]`), label: `pattern ${pattern}` });
@@ -130,7 +148,8 @@ function compileKeepRule(rule: RetentionKeepNewest, i: number): CompiledRetentio
       `parse keep[${i}].count ${JSON.stringify(count)}: expected a whole number of tags, 0 or more`,
     );
   }
-  let re: RegExp;
+  let re = globCache.get(pattern);
+  if (re) return { pattern, count, matches: matcher(re) };
   try {
     re = picomatch.makeRe(pattern, { dot: true });
   } catch (error) {
@@ -143,5 +162,10 @@ function compileKeepRule(rule: RetentionKeepNewest, i: number): CompiledRetentio
   if (re.source === '$^') {
     throw new ConfigurationError('INVALID_INPUT', `parse keep[${i}].pattern ${JSON.stringify(pattern)}: invalid glob`);
   }
-  return { pattern, count, matches: (tag: string) => re.test(tag) };
+  remember(globCache, pattern, re);
+  return { pattern, count, matches: matcher(re) };
+}
+
+function matcher(re: RegExp): (tag: string) => boolean {
+  return (tag: string) => re.test(tag);
 }
