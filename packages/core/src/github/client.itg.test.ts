@@ -131,6 +131,19 @@ describe('createGitHubClient', () => {
     });
   });
 
+  describe('when a fetch is injected', () => {
+    it('sends every request through it, with the user agent', async () => {
+      const seen: string[] = [];
+      const fetchSpy: typeof fetch = async (input, init) => {
+        seen.push(`${init?.method} ${String(input).replace(api.url, '')} ${new Headers(init?.headers).get('user-agent')?.split(' ')[0]}`);
+        return fetch(input, init);
+      };
+      const viaFetch = createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, userAgent: 'tagwright/1.0', fetch: fetchSpy, throttling: false });
+      await viaFetch.createTagRef('v1.0.0', sha(1));
+      expect(seen).toEqual(['POST /repos/acme/app/git/refs tagwright/1.0']);
+    });
+  });
+
   describe('when the token is wrong', () => {
     it('fails with UNAUTHORIZED and never shows the token', async () => {
       const wrong = createGitHubClient({ token: 'ghp_wrong_token_12345', repository: 'acme/app', baseUrl: api.url, throttling: false });
