@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const alias = {
-  '@tagwright/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
-  '@tagwright/testkit': fileURLToPath(new URL('./packages/testkit/src/index.ts', import.meta.url)),
-  '@tagwright/action-kit': fileURLToPath(new URL('./packages/action-kit/src/index.ts', import.meta.url)),
-};
+const coreSrc = fileURLToPath(new URL('./packages/core/src/', import.meta.url));
+const alias = [
+  { find: /^@tagwright\/core\/(errors|redact)$/, replacement: `${coreSrc}$1.ts` },
+  { find: /^@tagwright\/core\/([a-z-]+)$/, replacement: `${coreSrc}$1/index.ts` },
+  { find: /^@tagwright\/core$/, replacement: `${coreSrc}index.ts` },
+  { find: /^@tagwright\/testkit$/, replacement: fileURLToPath(new URL('./packages/testkit/src/index.ts', import.meta.url)) },
+  { find: /^@tagwright\/action-kit$/, replacement: fileURLToPath(new URL('./packages/action-kit/src/index.ts', import.meta.url)) },
+];
 
 /**
  * Two projects: `unit` (pure, fast, next to the code) and `itg` (real registry, real git,

@@ -19,6 +19,7 @@ export function actionConfig(): Options {
     treeshake: true,
     clean: true,
     minify: true,
+    keepNames: true,
     sourcemap: false,
     metafile: true,
     shims: false,

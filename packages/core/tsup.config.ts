@@ -1,10 +1,15 @@
 import { defineConfig } from 'tsup';
 
+const modules = ['registry', 'semver', 'policy', 'changelog', 'git', 'github', 'sigstore', 'retention', 'promote'];
+
+// The library build: the barrel plus one entry per module, so that consumers (the action bundles)
+// can import `@tagwright/core/registry` without reaching sigstore or octokit.
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/errors.ts', 'src/redact.ts', ...modules.map((name) => `src/${name}/index.ts`)],
   format: ['esm'],
   target: 'node20',
   dts: true,
   sourcemap: true,
   clean: true,
+  splitting: true,
 });

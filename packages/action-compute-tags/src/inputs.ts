@@ -7,8 +7,11 @@ import {
   readRegistryInputs,
 } from '@tagwright/action-kit';
 import type { RegistryInputs } from '@tagwright/action-kit';
-import { ConfigurationError, parseReleaseRef, parseRepository, validateStampTemplate } from '@tagwright/core';
-import type { RepositoryReference } from '@tagwright/core';
+import { ConfigurationError } from '@tagwright/core/errors';
+import { validateStampTemplate } from '@tagwright/core/policy';
+import { parseRepository } from '@tagwright/core/registry';
+import type { RepositoryReference } from '@tagwright/core/registry';
+import { parseReleaseRef } from '@tagwright/core/semver';
 
 /** The validated inputs of compute-tags. */
 export interface Inputs {

@@ -1,7 +1,9 @@
 import { createActionRegistryClient, markdownTable } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime } from '@tagwright/action-kit';
-import { computeTags, formatReference } from '@tagwright/core';
-import type { ComputeTagsResult, RegistryClient, RepositoryReference } from '@tagwright/core';
+import { computeTags } from '@tagwright/core/policy';
+import type { ComputeTagsResult } from '@tagwright/core/policy';
+import { formatReference } from '@tagwright/core/registry';
+import type { RegistryClient, RepositoryReference } from '@tagwright/core/registry';
 import type { Inputs } from './inputs.js';
 
 /** What compute-tags needs from the outside world. */

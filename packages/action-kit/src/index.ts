@@ -20,3 +20,4 @@ export { readRegistryInputs, createActionRegistryClient } from './registry.js';
 export type { RegistryInputs } from './registry.js';
 export { readVerificationInputs, readReleaseInputs } from './policy-inputs.js';
 export type { VerificationInputs, ReleaseInputs } from './policy-inputs.js';
+export type { DigestVerifier, VerificationOutcome } from './verification.js';

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError } from '@tagwright/core';
+import { ConfigurationError } from '@tagwright/core/errors';
 
 // The helpers here are called only from each action's inputs.ts, the one file that reads inputs.
 

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@tagwright/core';
+import { ConfigurationError } from '@tagwright/core/errors';
 import { getBooleanInput, getChoiceInput, getOptionalInput, getSecretInput } from './inputs.js';
 
 /** Signature verification inputs, as given (validated further by the verifier before any write). */

@@ -3,8 +3,8 @@ import {
   createRegistryClient,
   dockerConfigKeychain,
   staticKeychain,
-} from '@tagwright/core';
-import type { Credential, Keychain, RegistryClient, RequestEvent } from '@tagwright/core';
+} from '@tagwright/core/registry';
+import type { Credential, Keychain, RegistryClient, RequestEvent } from '@tagwright/core/registry';
 import { getListInput, getOptionalInput, getSecretInput } from './inputs.js';
 import type { ActionRuntime } from './run-action.js';
 

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { PartialMutationError, redact, errorMessage, ConfigurationError } from '@tagwright/core';
+import { ConfigurationError, PartialMutationError, errorMessage } from '@tagwright/core/errors';
+import { redact } from '@tagwright/core/redact';
 
 /** An output value: strings are written as they are, anything else as JSON. */
 export type OutputValue = string | number | boolean | null | object;

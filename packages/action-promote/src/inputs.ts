@@ -8,8 +8,10 @@ import {
   readVerificationInputs,
 } from '@tagwright/action-kit';
 import type { RegistryInputs, ReleaseInputs, VerificationInputs } from '@tagwright/action-kit';
-import { ConfigurationError, parseReference, parseRepository, validateDigest, validateStampTemplate, validateTag } from '@tagwright/core';
-import type { ImageReference, RepositoryReference } from '@tagwright/core';
+import { ConfigurationError } from '@tagwright/core/errors';
+import { validateStampTemplate } from '@tagwright/core/policy';
+import { parseRepository, validateDigest, validateTag } from '@tagwright/core/registry';
+import type { ImageReference, RepositoryReference } from '@tagwright/core/registry';
 
 /** The validated inputs of promote. */
 export interface Inputs {

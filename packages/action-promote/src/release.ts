@@ -1,7 +1,7 @@
 import type { ActionRuntime } from '@tagwright/action-kit';
-import type { PromoteReport } from '@tagwright/core';
+import type { PromoteReport } from '@tagwright/core/promote';
 import type { Inputs } from './inputs.js';
-import type { VerificationOutcome } from './run.js';
+import type { VerificationOutcome } from '@tagwright/action-kit';
 
 /** Creates or updates the GitHub release for the promoted version (octokit, lazily loaded). */
 export async function publishRelease(

@@ -1,22 +1,20 @@
 import { createActionRegistryClient, markdownTable } from '@tagwright/action-kit';
-import type { ActionResult, ActionRuntime } from '@tagwright/action-kit';
-import { formatReference, promote, renderStamp } from '@tagwright/core';
-import type { CopyImage, PromoteReport, RawManifest, RegistryClient, RequestEvent } from '@tagwright/core';
+import type { ActionResult, ActionRuntime, DigestVerifier, VerificationOutcome } from '@tagwright/action-kit';
+import { renderStamp } from '@tagwright/core/policy';
+import { promote } from '@tagwright/core/promote';
+import type { CopyImage, PromoteReport } from '@tagwright/core/promote';
+import { copyImage, formatReference } from '@tagwright/core/registry';
+import type { RegistryClient, RequestEvent } from '@tagwright/core/registry';
 import type { Inputs } from './inputs.js';
-
-/** Verification result as the summary and the `verified` output show it. */
-export interface VerificationOutcome {
-  verified: boolean;
-  /** One line per signature: who signed, which issuer, which log entry. */
-  signers: string[];
-  detail: unknown;
-}
 
 /** What promote needs from the outside world. */
 export interface Deps {
   registryClient(inputs: Inputs, onRequest: (event: RequestEvent) => void): RegistryClient;
-  /** Verifies the source digest; throws to refuse the promotion. Loaded lazily (sigstore is heavy). */
-  verify(client: RegistryClient, inputs: Inputs, digest: string, manifest: RawManifest): Promise<VerificationOutcome>;
+  /**
+   * Compiles the verification policy and loads trust before any request; the verifier it returns
+   * throws to refuse the promotion. Loaded lazily (sigstore is heavy).
+   */
+  prepareVerifier(inputs: Inputs): Promise<DigestVerifier>;
   /** Copies blobs and child manifests into another repository; loaded lazily. */
   copyImage(): Promise<CopyImage>;
   /** Creates or updates the GitHub release after promotion; returns its URL. Loaded lazily. */
@@ -33,8 +31,8 @@ export function createDeps(runtime: ActionRuntime): Deps {
         userAgent: 'tagwright-promote',
         onRequest,
       }),
-    verify: async (client, inputs, digest, manifest) => (await import('./verify.js')).verifySource(client, inputs, digest, manifest),
-    copyImage: async () => (await import('@tagwright/core')).copyImage,
+    prepareVerifier: async (inputs) => (await import('./verify.js')).prepareVerifier(inputs.verification, runtime),
+    copyImage: async () => copyImage,
     release: async (inputs, report, verification) =>
       (await import('./release.js')).publishRelease(inputs, report, verification, runtime),
     now: () => runtime.now(),
@@ -49,6 +47,7 @@ export function createDeps(runtime: ActionRuntime): Deps {
 export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   const now = deps.now();
   const targets = inputs.targets.map((target) => (target.includes('{') ? renderStamp(target, { now, sha: inputs.sha }) : target));
+  const verifier = inputs.verification.configured ? await deps.prepareVerifier(inputs) : undefined;
   const counters = { requests: 0 };
   const client = deps.registryClient(inputs, () => {
     counters.requests++;
@@ -69,10 +68,10 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     targets,
     dryRun: inputs.dryRun,
     ...(crossRepository ? { copyImage: await deps.copyImage() } : {}),
-    ...(inputs.verification.configured
+    ...(verifier
       ? {
-          verify: async (digest: string, manifest: RawManifest) => {
-            verification = await deps.verify(client, inputs, digest, manifest);
+          verify: async (digest: string) => {
+            verification = await verifier(client, { ...inputs.source, digest });
             return verification;
           },
         }
