@@ -69,7 +69,10 @@ const LIST_LIMIT = 10;
  *   `canUntag`, otherwise kept with a warning (a registry DELETE by digest removes every tag;
  *   {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-manifests | Deleting manifests});
  * - when any manifest is `unreadable`, or a tag is listed with two digests, nothing is deleted (`skipped` + a warning);
- * - `branch-deleted` deletes only that branch's tags (and what only they held); `tag-deleted` changes nothing.
+ * - `branch-deleted` deletes only that branch's tags (and what only they held); `tag-deleted` changes nothing;
+ * - nothing is deleted without a cause: a manifest goes only when its tags go, when it is an untagged manifest
+ *   `deleteUntagged` allows, or when only manifests that go hold it. A signature, attestation or referrer whose
+ *   subject is not in the repository stays.
  *
  * @param input - the inventory, the policy, `canUntag`, `now` and the mode.
  * @returns the plan: `keep`, `delete` (ordered: referring manifests before the manifests they refer to),
