@@ -4,16 +4,19 @@
  * 1. start a registry on 127.0.0.1;
  * 2. seed older releases as real multi-arch OCI indexes: 1.2.0, 1.3.0 and 2.0.0 (higher), with the
  *    floating tags they earned;
- * 3. push the build of the release as `sha-<7 hex>` (a two-platform index);
+ * 3. push the build of the release as `sha-<7 hex>` (a two-platform index), signed keyless by the
+ *    release workflow (a local Sigstore test instance stands in for Fulcio and Rekor);
  * 4. run the compute-tags action (its action.yml, the built bundle) for `refs/tags/1.4.0`;
  * 5. run the promote action from the build to the computed tags, then from `1.4.0` to `prod` and a
- *    `prod-{date}-{sha}` stamp;
+ *    `prod-{date}-{sha}` stamp, verifying the signature's identity and issuer before the first write;
  * 6. print every tag with its digest, and stop the registry.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistryClient } from '@tagwright/core';
-import { pushIndex, runActionYml, startRegistry } from '@tagwright/testkit';
+import { createSigstoreMock, pushIndex, pushLegacySignatures, runActionYml, startRegistry } from '@tagwright/testkit';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sha = '4f1c2d3e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d';
@@ -25,6 +28,7 @@ function step(title: string): void {
 async function main(): Promise<void> {
   step('start a CNCF distribution registry on 127.0.0.1');
   const registry = await startRegistry();
+  const work = await mkdtemp(path.join(tmpdir(), 'tagwright-demo-'));
   try {
     console.log(`registry ${registry.url}`);
     const client = createRegistryClient();
@@ -50,6 +54,13 @@ async function main(): Promise<void> {
     const buildTag = `sha-${sha.slice(0, 7)}`;
     const build = await pushIndex(client, repo, { tag: buildTag, seed: 'build-1.4.0' });
     console.log(`${buildTag} ${build.digest}  platforms: ${(build.platforms ?? []).join(', ')}`);
+    const sigstore = await createSigstoreMock();
+    const identity = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/1.4.0';
+    const issuer = 'https://token.actions.githubusercontent.com';
+    await pushLegacySignatures(client, repo, build.digest, [await sigstore.signLegacy(build.digest, { identity, issuer })]);
+    const trustedRoot = path.join(work, 'trusted_root.json');
+    await writeFile(trustedRoot, JSON.stringify(sigstore.trustedRootJson));
+    console.log(`signed by ${identity} (cosign signature tag sha256-${build.digest.slice(7, 19)}….sig)`);
 
     step('compute-tags for refs/tags/1.4.0 (registry-aware)');
     const computed = await runActionYml(path.join(root, 'compute-tags'), {
@@ -73,16 +84,25 @@ async function main(): Promise<void> {
     if (release.exitCode !== 0) throw new Error(`promote failed:\n${release.stdout}${release.stderr}`);
     console.log(`digest ${release.outputs.digest}, previous ${release.outputs.previous}, ${release.outputs.requests} requests`);
 
-    step('promote 1.4.0 -> prod, prod-{date}-{sha}');
+    step('promote 1.4.0 -> prod, prod-{date}-{sha} (signature verified first)');
     const prod = await runActionYml(path.join(root, 'promote'), {
-      inputs: { image, source: computed.outputs.version ?? '1.4.0', targets: 'prod\nprod-{date}-{sha}' },
+      inputs: {
+        image,
+        source: computed.outputs.version ?? '1.4.0',
+        targets: 'prod\nprod-{date}-{sha}',
+        'certificate-identity': identity,
+        'certificate-oidc-issuer': issuer,
+        'trusted-root': trustedRoot,
+      },
       github: { ref: 'refs/tags/1.4.0', sha },
     });
     if (prod.exitCode !== 0) throw new Error(`promote failed:\n${prod.stdout}${prod.stderr}`);
+    const verified = JSON.parse(prod.outputs.verified ?? 'null') as { signatures?: Array<{ signerIdentity?: string; format: string }> } | null;
+    for (const signature of verified?.signatures ?? []) console.log(`verified ${signature.format} signature of ${signature.signerIdentity}`);
     console.log(`digest ${prod.outputs.digest}, ${prod.outputs.requests} requests`);
 
     step(`tags in ${image}`);
-    const tags = (await client.listTags(repo)).sort();
+    const tags = (await client.listTags(repo)).filter((tag) => !tag.endsWith('.sig')).sort();
     const width = Math.max(...tags.map((tag) => tag.length));
     console.log(`${'TAG'.padEnd(width)}  DIGEST`);
     for (const tag of tags) {
@@ -93,6 +113,7 @@ async function main(): Promise<void> {
   } finally {
     step('stop the registry');
     await registry.stop();
+    await rm(work, { recursive: true, force: true });
     console.log('stopped');
   }
 }
