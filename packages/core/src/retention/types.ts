@@ -83,7 +83,9 @@ export interface RetentionKeepNewest {
  * The retention policy, as a user writes it. Validate it early with {@link compileRetentionPolicy}.
  *
  * A tag may be deleted only when it is within `only`, not protected, not among the `count` newest of
- * its group, and older than `olderThan` (when set). A tag that no rule selects is kept.
+ * its group, and older than `olderThan` (when set). A tag that no rule selects is kept. Signature,
+ * attestation and fallback index tags (`sha256-<hex>.sig`, `sha256-<hex>`) are not matched against these
+ * rules: they follow their subject.
  */
 export interface RetentionPolicy {
   /**
@@ -99,7 +101,10 @@ export interface RetentionPolicy {
   keep?: readonly RetentionKeepNewest[];
   /** Only tags older than this may be deleted: `30d`, `12h`, `2w` or ISO 8601 `P30D`, `PT12H`. */
   olderThan?: string;
-  /** Delete manifests that no tag, index or subject holds (scheduled mode only); default false. */
+  /**
+   * Delete manifests that no tag, index or subject holds (scheduled mode only; `olderThan` applies to them,
+   * `only` does not, since they have no tag); default false.
+   */
   deleteUntagged?: boolean;
   /** A regular expression (whole tag) limiting which tags the policy may touch; others are kept. */
   only?: string;
