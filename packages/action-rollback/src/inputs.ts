@@ -8,18 +8,10 @@ import {
   readVerificationInputs,
 } from '@tagwright/action-kit';
 import type { RegistryInputs, ReleaseInputs, VerificationInputs } from '@tagwright/action-kit';
-import {
-  ConfigurationError,
-  ROLLBACK_AUDIT_TEMPLATE,
-  errorMessage,
-  parseRepository,
-  parseStamp,
-  renderStamp,
-  validateDigest,
-  validateStampTemplate,
-  validateTag,
-} from '@tagwright/core';
-import type { RepositoryReference } from '@tagwright/core';
+import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
+import { ROLLBACK_AUDIT_TEMPLATE, parseStamp, renderStamp, validateStampTemplate } from '@tagwright/core/policy';
+import { parseRepository, validateDigest, validateTag } from '@tagwright/core/registry';
+import type { RepositoryReference } from '@tagwright/core/registry';
 import picomatch from 'picomatch';
 
 /** The history glob, compiled. */

@@ -46,15 +46,16 @@ function fakeRegistry(options: { refusePut?: string; vanish?: string } = {}) {
       return digest;
     },
   } satisfies Pick<RegistryClient, 'listTags' | 'resolveDigest' | 'getManifest' | 'putManifest'>;
+  const calls: string[] = [];
   const client = new Proxy(used, {
     get: (target, name) =>
       name in target
-        ? target[name as keyof typeof target]
+        ? (calls.push(String(name)), target[name as keyof typeof target])
         : () => {
             throw new Error(`fake registry: ${String(name)} is not used by rollback`);
           },
   }) as unknown as RegistryClient;
-  return { client, tags, puts, push };
+  return { client, tags, puts, push, calls };
 }
 
 function inputs(overrides: Partial<Inputs> = {}): Inputs {
@@ -84,6 +85,24 @@ function deps(client: RegistryClient): Deps {
 }
 
 describe('run', () => {
+  describe('when verification is configured and its inputs are wrong', () => {
+    it('fails in prepareVerify before any registry request', async () => {
+      const registry = fakeRegistry();
+      registry.push('c', 'prod-20261120-ccccccc', 'prod');
+      const failing = {
+        ...deps(registry.client),
+        prepareVerify: async () => {
+          throw new Error('read input key: not a key');
+        },
+      } satisfies Deps;
+
+      await expect(run(inputs({ verification: { required: true, configured: true, key: 'x' } }), failing)).rejects.toThrow(
+        'read input key: not a key',
+      );
+      expect(registry.calls).toEqual([]);
+    });
+  });
+
   describe('when the track tag does not exist', () => {
     it('throws TRACK_NOT_FOUND and writes nothing', async () => {
       const registry = fakeRegistry();

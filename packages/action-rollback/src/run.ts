@@ -1,35 +1,15 @@
 import { createActionRegistryClient, escapeMarkdown, markdownTable } from '@tagwright/action-kit';
-import type { ActionResult, ActionRuntime, VerificationInputs } from '@tagwright/action-kit';
-import {
-  ConfigurationError,
-  PartialMutationError,
-  PolicyError,
-  RegistryError,
-  auditTagFor,
-  errorMessage,
-  formatReference,
-  parseStamp,
-  pickRollbackTarget,
-} from '@tagwright/core';
-import type {
-  AuditTag,
-  ImageReference,
-  PromoteReport,
-  RegistryClient,
-  RepositoryReference,
-  RollbackHistoryEntry,
-} from '@tagwright/core';
-import { promote } from '@tagwright/core';
+import type { ActionResult, ActionRuntime, DigestVerifier, VerificationInputs, VerificationOutcome } from '@tagwright/action-kit';
+import { PartialMutationError, PolicyError, RegistryError, errorMessage } from '@tagwright/core/errors';
+import { auditTagFor, parseStamp, pickRollbackTarget } from '@tagwright/core/policy';
+import type { AuditTag, RollbackHistoryEntry } from '@tagwright/core/policy';
+import { promote } from '@tagwright/core/promote';
+import type { PromoteReport } from '@tagwright/core/promote';
+import { formatReference } from '@tagwright/core/registry';
+import type { ImageReference, RegistryClient, RepositoryReference } from '@tagwright/core/registry';
 import type { Inputs } from './inputs.js';
 
-/** A signature verification result as the summary shows it. */
-export interface VerificationOutcome {
-  /** False only when verification failed and a signature was not required. */
-  verified: boolean;
-  /** One line per signature: who signed, which issuer, which log entry. */
-  signers: string[];
-  detail: unknown;
-}
+export type { VerificationOutcome };
 
 /** One history tag as the summary shows it. */
 export interface HistoryRow {
@@ -64,6 +44,11 @@ export interface RollbackOutcome {
 /** What rollback needs from the outside world. */
 export interface Deps {
   registryClient(inputs: Inputs): RegistryClient;
+  /**
+   * Checks the verification inputs (compiles the policy, loads the trust material) before any
+   * registry request; called only when verification is configured. Optional.
+   */
+  prepareVerify?(verification: VerificationInputs): Promise<void>;
   /** Verifies the target digest's signatures; throws to refuse the rollback (nothing is written). */
   verify(client: RegistryClient, verification: VerificationInputs, repository: RepositoryReference, digest: string): Promise<VerificationOutcome>;
   /** Creates or updates the GitHub release after the rollback (shared with promote); returns its URL. */
@@ -74,39 +59,24 @@ export interface Deps {
 
 /** The real deps for a workflow run. */
 export function createDeps(runtime: ActionRuntime): Deps {
+  // action-kit's verifier, shared with promote: Sigstore is loaded only when verification is configured.
+  let verifier: Promise<DigestVerifier> | undefined;
+  const prepare = (verification: VerificationInputs): Promise<DigestVerifier> =>
+    (verifier ??= import('./verify.js').then((module) => module.prepareVerifier(verification, runtime)));
   return {
     registryClient: (inputs) =>
       createActionRegistryClient(inputs.registry, [inputs.image.registry], runtime, { userAgent: 'tagwright-rollback' }),
-    verify: async (client, verification, repository, digest) => {
-      // action-kit's verifier is shared with promote; looked up at run time so that this action
-      // builds with or without it.
-      const kit = (await import('@tagwright/action-kit')) as unknown as Record<string, unknown>;
-      let result: unknown;
-      if (typeof kit['prepareVerifier'] === 'function') {
-        const prepare = kit['prepareVerifier'] as (
-          inputs: VerificationInputs,
-          runtime: ActionRuntime,
-        ) => Promise<(client: RegistryClient, image: ImageReference & { digest: string }) => Promise<unknown>>;
-        result = await (await prepare(verification, runtime))(client, { ...repository, digest });
-      } else if (typeof kit['verifyDigest'] === 'function') {
-        const verifyDigest = kit['verifyDigest'] as (...args: unknown[]) => Promise<unknown>;
-        result = await verifyDigest(client, verification, repository, digest);
-      } else {
-        throw new ConfigurationError(
-          'INVALID_INPUT',
-          'verify signatures: verification not available in this build of rollback; remove certificate-identity, certificate-oidc-issuer, key, trusted-root and require-signature, or use a release that verifies',
-        );
-      }
-      const signers = (result as { signers?: unknown } | null)?.signers;
-      return {
-        verified: (result as { verified?: unknown } | null)?.verified !== false,
-        signers: Array.isArray(signers) ? signers.map(String) : [],
-        detail: (result as { detail?: unknown } | null)?.detail ?? result,
-      };
+    prepareVerify: async (verification) => {
+      await prepare(verification);
     },
+    verify: async (client, verification, repository, digest) => (await prepare(verification))(client, { ...repository, digest }),
     release: async (inputs) => {
-      if (inputs.release.mode === 'none' && !inputs.release.publishDraft) return undefined;
-      throw new ConfigurationError('INVALID_INPUT', `release ${inputs.release.mode}: not available in this build of rollback`);
+      // The release adapter is shared with promote; until it is, say so rather than fail a
+      // rollback that has already moved the tags.
+      if (inputs.release.mode !== 'none' || inputs.release.publishDraft) {
+        runtime.warning(`release ${inputs.release.mode}: not available in this build of rollback; no GitHub release was changed`);
+      }
+      return undefined;
     },
     now: () => runtime.now(),
     info: (message) => runtime.info(message),
@@ -129,6 +99,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   const trackRef: ImageReference = { ...repo, tag: inputs.track };
   const operation = `roll back ${formatReference(trackRef)}`;
   const warnings: string[] = [];
+  if (inputs.verification.configured && deps.prepareVerify) await deps.prepareVerify(inputs.verification);
 
   const fromDigest = await resolveOrUndefined(client, trackRef);
   if (fromDigest === undefined) {

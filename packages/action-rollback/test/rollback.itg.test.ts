@@ -315,6 +315,7 @@ describe('rollback action (built, run through action.yml)', () => {
     ['history-template', { 'history-template': 'prod-{sha}' }, /read input history-template: "prod-\{sha\}" has no \{date\} or \{datetime\}/],
     ['audit-tag', { 'audit-tag': 'prod-{date}-{sha}' }, /read input audit-tag: .* read as promotion stamps/],
     ['also', { also: 'latest, bad tag!' }, /read input also: parse tag "bad tag!"/],
+    ['key', { key: 'missing-cosign.pub' }, /read input key: "missing-cosign.pub" is neither a PEM public key nor a readable file/],
   ])('when the input %s is malformed', (_name, inputs, message) => {
     it('fails naming the input before any request', async () => {
       const repo = newRepo('bad');
