@@ -1,9 +1,20 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MediaTypes, PolicyError, ROLLBACK_AUDIT_TEMPLATE } from '@tagwright/core';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core';
-import { clientFor, pushImage, pushIndex, readAccessLog, runActionYml, startRegistry } from '@tagwright/testkit';
-import type { RunningRegistry, SeededImage } from '@tagwright/testkit';
+import {
+  clientFor,
+  createSigstoreMock,
+  pushImage,
+  pushIndex,
+  pushLegacySignatures,
+  readAccessLog,
+  runActionYml,
+  startRegistry,
+} from '@tagwright/testkit';
+import type { RunningRegistry, SeededImage, SigstoreMock } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileHistoryGlob, stampTemplateVariants } from '../src/inputs.js';
 import type { Inputs } from '../src/inputs.js';
@@ -328,6 +339,90 @@ describe('rollback action (built, run through action.yml)', () => {
       expect(result.exitCode).not.toBe(0);
       expect(result.stdout).toMatch(message);
       expect((await readAccessLog(registry)).slice(requestsBefore).filter((entry) => entry.userAgent.includes('tagwright-rollback'))).toEqual([]);
+    });
+  });
+});
+
+describe('rollback action with signature verification (built, through action.yml)', () => {
+  const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3';
+  const ISSUER = 'https://token.actions.githubusercontent.com';
+  let signedRegistry: RunningRegistry;
+  let signedClient: RegistryClient;
+  let sigstore: SigstoreMock;
+  let trustDir: string;
+  let trustedRoot: string;
+
+  beforeAll(async () => {
+    [signedRegistry, sigstore, trustDir] = await Promise.all([
+      startRegistry({ auth: 'htpasswd' }),
+      createSigstoreMock(),
+      mkdtemp(path.join(tmpdir(), 'tw-rollback-trust-')),
+    ]);
+    signedClient = clientFor(signedRegistry);
+    trustedRoot = path.join(trustDir, 'trusted_root.json');
+    await writeFile(trustedRoot, JSON.stringify(sigstore.trustedRootJson));
+  });
+
+  afterAll(async () => {
+    await signedRegistry?.stop();
+    if (trustDir) await rm(trustDir, { recursive: true, force: true });
+  });
+
+  /** b (the build rollback picks) signed or not; prod on c. */
+  async function seed(repository: string, signB: boolean): Promise<{ repo: RepositoryReference; b: SeededImage; c: SeededImage }> {
+    const repo = { registry: signedRegistry.host, repository };
+    const b = await pushImage(signedClient, repo, { tag: 'prod-20261110-bbbbbbb', seed: `${repository}-b` });
+    const c = await pushImage(signedClient, repo, { tag: 'prod-20261120-ccccccc', seed: `${repository}-c` });
+    await signedClient.putManifest(repo, 'prod', await signedClient.getManifest({ ...repo, digest: c.digest }));
+    if (signB) await pushLegacySignatures(signedClient, repo, b.digest, [await sigstore.signLegacy(b.digest)]);
+    return { repo, b, c };
+  }
+
+  const rollback = (repo: RepositoryReference) =>
+    runActionYml(rootActionDir, {
+      inputs: {
+        image: `${repo.registry}/${repo.repository}`,
+        username: signedRegistry.credentials!.username,
+        password: signedRegistry.credentials!.password,
+        'certificate-identity': IDENTITY,
+        'certificate-oidc-issuer': ISSUER,
+        'trusted-root': trustedRoot,
+      },
+    });
+
+  describe('when the target carries a signature from the release workflow', () => {
+    it('rolls back and shows who signed it', async () => {
+      const { repo, b, c } = await seed('acme/signed', true);
+
+      const result = await rollback(repo);
+
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expect((await signedClient.resolveDigest({ ...repo, tag: 'prod' })).digest).toBe(b.digest);
+      expect(result.outputs['audit-tag']).toMatch(/^prod-rollback-\d{8}-\d{6}-from-ccccccc$/);
+      expect((await signedClient.resolveDigest({ ...repo, tag: result.outputs['audit-tag'] ?? '' })).digest).toBe(c.digest);
+      expect(result.summary).toContain('**Signed by:**');
+      expect(result.summary).toContain(`identity ${IDENTITY}`);
+      const printed = result.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
+      expect(printed.join('\n')).not.toContain(signedRegistry.credentials!.password);
+    });
+  });
+
+  describe('when the target has no signature', () => {
+    it('refuses before anything moves', async () => {
+      const { repo } = await seed('acme/unsigned', false);
+      const before = await (async () => {
+        const out: Record<string, string> = {};
+        for (const t of (await signedClient.listTags(repo)).sort()) out[t] = (await signedClient.resolveDigest({ ...repo, tag: t })).digest;
+        return out;
+      })();
+
+      const result = await rollback(repo);
+
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stdout.split('\n').find((line) => line.startsWith('::error::'))).toMatch(/NO_SIGNATURE|no signature/i);
+      const after: Record<string, string> = {};
+      for (const t of (await signedClient.listTags(repo)).sort()) after[t] = (await signedClient.resolveDigest({ ...repo, tag: t })).digest;
+      expect(after).toEqual(before);
     });
   });
 });
