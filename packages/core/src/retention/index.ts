@@ -29,3 +29,21 @@ export type {
   RetentionUntagEntry,
   RetentionPlan,
 } from './types.js';
+export {
+  gatherRegistryInventory,
+  gatherReferrers,
+  gatherGhcrInventory,
+  registryDeleteTarget,
+  ghcrDeleteTarget,
+  executeRetentionPlan,
+} from './gather.js';
+export type {
+  RetentionRegistryReader,
+  GatherRegistryOptions,
+  GatheredInventory,
+  GatherGhcrOptions,
+  GatheredGhcrInventory,
+  RetentionDeleteTarget,
+  RetentionDeletedManifest,
+  RetentionExecutionReport,
+} from './gather.js';

@@ -1,0 +1,537 @@
+/**
+ * The retention adapter: reads a repository into the planner's {@link RetentionInventory}, and carries
+ * out a {@link RetentionPlan}. Two backends:
+ *
+ * - any OCI registry through the distribution API: tags, their manifests, index children, legacy cosign
+ *   tags, referrers (fallback index tags, and {@link RegistryClient.referrers} for what is about to go),
+ *   creation times from the manifest annotation or the image config; deletes by digest
+ *   ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-manifests | Deleting manifests});
+ * - GHCR through the GitHub Packages REST API (a package version is one digest, its tags in
+ *   `metadata.container.tags`; GHCR's distribution endpoint does not delete), manifests read through the
+ *   registry to find index children and referrers; deletes a version by id
+ *   ({@link https://docs.github.com/en/rest/packages/packages | REST: Packages}).
+ *
+ * This is the only I/O of retention; the planner stays pure.
+ *
+ * @packageDocumentation
+ */
+import { ConfigurationError, PartialMutationError, PolicyError, errorMessage } from '../errors.js';
+// Referenced by TSDoc links.
+import type { RegistryError } from '../errors.js';
+import type { GitHubClient, GitHubError, PackageOwner, PackageVersion } from '../github/client.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { RepositoryReference } from '../registry/reference.js';
+import { MediaTypes, referrersTag } from '../registry/types.js';
+import type { Descriptor, RawManifest } from '../registry/types.js';
+// Referenced by TSDoc links.
+import type { planRetention } from './plan.js';
+import type {
+  RetentionDeleteEntry,
+  RetentionInventory,
+  RetentionPlan,
+  RetentionReferrer,
+  RetentionTag,
+  RetentionUntaggedManifest,
+} from './types.js';
+
+/** Legacy cosign artifact tags: their manifests refer to nothing, so only their digest is read. */
+const COSIGN_TAG = /^(sha256|sha512)-[0-9a-f]{64}\.(sig|att|sbom)$/;
+/** Referrers fallback index tags ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#referrers-tag-schema | referrers tag schema}). */
+const FALLBACK_TAG = /^(sha256)-([0-9a-f]{64})$/;
+/** The OCI annotation holding the creation time ({@link https://github.com/opencontainers/image-spec/blob/main/annotations.md | annotations}). */
+const CREATED_ANNOTATION = 'org.opencontainers.image.created';
+const CONFIG_MEDIA_TYPES = new Set<string>([MediaTypes.OCI_CONFIG, MediaTypes.DOCKER_CONFIG]);
+const DEFAULT_CONCURRENCY = 8;
+
+/** What the registry gather reads with: a subset of {@link RegistryClient}. */
+export type RetentionRegistryReader = Pick<RegistryClient, 'listTags' | 'getManifest' | 'resolveDigest' | 'getBlob' | 'referrers'>;
+
+/** Options of {@link gatherRegistryInventory}. */
+export interface GatherRegistryOptions {
+  /** The registry client (credentials, retries and digest checks are its business). */
+  client: RetentionRegistryReader;
+  /** The repository to read. */
+  repo: RepositoryReference;
+  /**
+   * Whether the creation time of a tag is needed (default: for every tag). Return false for tags the policy
+   * cannot delete (protected, outside `only`) to save one config read per image.
+   */
+  needsCreated?: (tag: string) => boolean;
+  /** Requests in flight at most; default 8. */
+  concurrency?: number;
+}
+
+/** An inventory and what the reading found worth telling. */
+export interface GatheredInventory {
+  /** The planner's input. */
+  inventory: RetentionInventory;
+  /** Things the user should know (a manifest that could not be read and why, an unreadable config). */
+  warnings: string[];
+}
+
+interface ParsedManifest {
+  manifests?: Descriptor[];
+  config?: Descriptor;
+  subject?: Descriptor;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
+/** Collects what the readers find, de-duplicated. */
+class InventoryBuilder {
+  readonly tags: RetentionTag[] = [];
+  readonly untagged = new Map<string, RetentionUntaggedManifest>();
+  readonly indexes: Record<string, string[]> = {};
+  readonly referrers = new Map<string, RetentionReferrer>();
+  readonly unreadable = new Set<string>();
+  readonly warnings: string[] = [];
+
+  /** Records what a manifest says about other manifests: index children, referrers (fallback index, `subject`). */
+  record(digest: string, manifest: ParsedManifest, fallbackSubject?: string): void {
+    if (manifest.manifests) {
+      this.indexes[digest] = manifest.manifests.map((child) => child.digest);
+      if (fallbackSubject !== undefined) {
+        for (const child of manifest.manifests) {
+          this.addReferrer({ subjectDigest: fallbackSubject, digest: child.digest, ...artifactTypeOf(child) });
+        }
+      }
+    }
+    if (manifest.subject?.digest) {
+      this.addReferrer({ subjectDigest: manifest.subject.digest, digest, ...artifactTypeOf(manifest) });
+    }
+  }
+
+  addReferrer(referrer: RetentionReferrer): void {
+    const key = `${referrer.subjectDigest} ${referrer.digest}`;
+    if (!this.referrers.has(key)) this.referrers.set(key, referrer);
+  }
+
+  markUnreadable(what: string, error: unknown): void {
+    this.unreadable.add(what);
+    this.warnings.push(`could not read ${what}: ${errorMessage(error)}`);
+  }
+
+  build(): RetentionInventory {
+    return {
+      tags: [...this.tags].sort((a, b) => compare(a.tag, b.tag)),
+      untagged: [...this.untagged.values()].sort((a, b) => compare(a.digest, b.digest)),
+      indexes: this.indexes,
+      referrers: [...this.referrers.values()],
+      unreadable: [...this.unreadable].sort(),
+    };
+  }
+}
+
+/**
+ * Reads a repository of any OCI registry for {@link planRetention}: lists the tags
+ * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags | Listing tags}),
+ * GETs each tag's manifest once (its digest, index children, `subject`), HEADs legacy cosign tags
+ * (`sha256-<hex>.sig`, `.att`, `.sbom`), reads referrers fallback indexes (`sha256-<hex>`), and takes
+ * the creation time from the `org.opencontainers.image.created` annotation, else from the image config's
+ * `created` (for an index: that of its first child). A manifest that cannot be read (gone between the
+ * listing and the read, not JSON, wrong digest) is listed in `unreadable`, so the planner deletes nothing.
+ *
+ * Requests: 1 tag listing + 1 per tag + 1 config read per image whose time is needed and not annotated
+ * (+1 child manifest for an unannotated index). Referrers through the referrers API are not listed here:
+ * call {@link gatherReferrers} for the digests a plan deletes.
+ *
+ * @param options - see {@link GatherRegistryOptions}.
+ * @returns the inventory and warnings.
+ * @throws {@link RegistryError} when the tags cannot be listed, or for an authentication, network or
+ *   server failure (only a missing or malformed manifest is recorded as unreadable).
+ * @example
+ * ```ts
+ * const { inventory } = await gatherRegistryInventory({ client, repo: parseRepository('registry.example.com/app') });
+ * const plan = planRetention({ inventory, policy: { keep: [{ pattern: 'sha-*', count: 30 }] }, canUntag: false, now: new Date() });
+ * ```
+ */
+export async function gatherRegistryInventory(options: GatherRegistryOptions): Promise<GatheredInventory> {
+  const { client, repo } = options;
+  const needsCreated = options.needsCreated ?? ((): boolean => true);
+  const builder = new InventoryBuilder();
+  const tags = await client.listTags(repo);
+  const created = new Map<string, Promise<Date | undefined>>();
+  const parsed = new Map<string, ParsedManifest>();
+
+  const configCreated = async (digest: string, manifest: ParsedManifest): Promise<Date | undefined> => {
+    const annotated = dateOf(manifest.annotations?.[CREATED_ANNOTATION]);
+    if (annotated) return annotated;
+    if (manifest.manifests) {
+      const first = manifest.manifests[0];
+      if (!first) return undefined;
+      const child = await readOrWarn(builder, `child ${first.digest} of ${digest}`, () => client.getManifest({ ...repo, digest: first.digest }));
+      const childManifest = child && parseManifest(builder, `child ${first.digest}`, child);
+      return childManifest ? createdOf(first.digest, childManifest) : undefined;
+    }
+    const config = manifest.config;
+    if (!config || !CONFIG_MEDIA_TYPES.has(config.mediaType)) return undefined;
+    const bytes = await readOrWarn(builder, `config ${config.digest} of ${digest}`, () => client.getBlob(repo, config.digest), false);
+    if (!bytes) return undefined;
+    try {
+      return dateOf((JSON.parse(new TextDecoder().decode(bytes)) as { created?: unknown }).created);
+    } catch {
+      builder.warnings.push(`config ${config.digest} of ${digest} is not JSON; its creation time is unknown`);
+      return undefined;
+    }
+  };
+  const createdOf = (digest: string, manifest: ParsedManifest): Promise<Date | undefined> => {
+    let pending = created.get(digest);
+    if (!pending) {
+      pending = configCreated(digest, manifest);
+      created.set(digest, pending);
+    }
+    return pending;
+  };
+
+  await forEachLimit(tags, options.concurrency ?? DEFAULT_CONCURRENCY, async (tag) => {
+    if (COSIGN_TAG.test(tag)) {
+      const descriptor = await readOrWarn(builder, `tag ${tag}`, () => client.resolveDigest({ ...repo, tag }));
+      if (descriptor) builder.tags.push({ tag, digest: descriptor.digest });
+      return;
+    }
+    const raw = await readOrWarn(builder, `tag ${tag}`, () => client.getManifest({ ...repo, tag }));
+    if (!raw) return;
+    let manifest = parsed.get(raw.digest);
+    if (!manifest) {
+      manifest = parseManifest(builder, `tag ${tag}`, raw);
+      if (!manifest) return;
+      parsed.set(raw.digest, manifest);
+    }
+    const fallback = FALLBACK_TAG.exec(tag);
+    builder.record(raw.digest, manifest, fallback ? `${fallback[1] ?? ''}:${fallback[2] ?? ''}` : undefined);
+    const time = !fallback && needsCreated(tag) ? await createdOf(raw.digest, manifest) : undefined;
+    builder.tags.push({ tag, digest: raw.digest, ...(time ? { created: time } : {}) });
+  });
+  return { inventory: builder.build(), warnings: builder.warnings };
+}
+
+/**
+ * Adds to an inventory the referrers of some digests found through {@link RegistryClient.referrers}
+ * (the referrers API, or the fallback index when the registry has none;
+ * {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers | Listing referrers}).
+ * Call it with the digests a first plan deletes, then plan again: their signatures and attestations go
+ * with them. Digests whose fallback index tag is already in the inventory are skipped (already read).
+ *
+ * @param client - the registry client.
+ * @param repo - the repository.
+ * @param inventory - what {@link gatherRegistryInventory} returned.
+ * @param digests - the subjects whose referrers to look up.
+ * @returns a new inventory with the referrers added (referrers of referrers too), and warnings for lookups that failed.
+ */
+export async function gatherReferrers(
+  client: Pick<RegistryClient, 'referrers'>,
+  repo: RepositoryReference,
+  inventory: RetentionInventory,
+  digests: readonly string[],
+  options: { concurrency?: number } = {},
+): Promise<GatheredInventory> {
+  const known = new Set(inventory.tags.map((entry) => entry.tag));
+  const referrers = new Map<string, RetentionReferrer>();
+  for (const referrer of inventory.referrers ?? []) referrers.set(`${referrer.subjectDigest} ${referrer.digest}`, referrer);
+  const warnings: string[] = [];
+  const asked = new Set<string>();
+  let wave = [...new Set(digests)];
+  while (wave.length > 0) {
+    const next: string[] = [];
+    await forEachLimit(
+      wave.filter((digest) => !asked.has(digest) && !known.has(referrersTag(digest))),
+      options.concurrency ?? DEFAULT_CONCURRENCY,
+      async (digest) => {
+        asked.add(digest);
+        try {
+          for (const descriptor of await client.referrers(repo, digest)) {
+            const key = `${digest} ${descriptor.digest}`;
+            if (referrers.has(key)) continue;
+            referrers.set(key, { subjectDigest: digest, digest: descriptor.digest, ...artifactTypeOf(descriptor) });
+            next.push(descriptor.digest);
+          }
+        } catch (error) {
+          warnings.push(`could not list the referrers of ${digest}: ${errorMessage(error)}; they stay in the repository`);
+        }
+      },
+    );
+    wave = next;
+  }
+  return { inventory: { ...inventory, referrers: [...referrers.values()] }, warnings };
+}
+
+/** Options of {@link gatherGhcrInventory}. */
+export interface GatherGhcrOptions {
+  /** The GitHub adapter (Packages API). */
+  github: Pick<GitHubClient, 'listPackageVersions'>;
+  /** The package owner; a bare login is tried as an organization, then as a user. */
+  owner: PackageOwner | string;
+  /** The container package name, e.g. `app` for `ghcr.io/acme/app` (`tools/app` for `ghcr.io/acme/tools/app`). */
+  packageName: string;
+  /** Reads manifests from `ghcr.io` (index children, referrers). */
+  client: Pick<RegistryClient, 'getManifest'>;
+  /** The repository the manifests are read from, e.g. `{ registry: 'ghcr.io', repository: 'acme/app' }`. */
+  repo: RepositoryReference;
+  /**
+   * Read the manifests of untagged versions too (one request each). Needed before untagged versions are
+   * deleted, so that a referrer or a child of a kept index is known as such; default false.
+   */
+  readUntagged?: boolean;
+  /** Requests in flight at most; default 8. */
+  concurrency?: number;
+}
+
+/** A GHCR inventory, with what deleting needs. */
+export interface GatheredGhcrInventory extends GatheredInventory {
+  /** The owner the versions were found under. */
+  owner: PackageOwner;
+  /** Every active version of the package. */
+  versions: PackageVersion[];
+}
+
+/**
+ * Reads a GHCR container package for {@link planRetention}: its versions through the GitHub Packages
+ * REST API (a version is one manifest digest, its tags in `metadata.container.tags`, its `created_at` the
+ * creation time), then each tagged version's manifest from the registry (legacy cosign tags excepted),
+ * to know index children and referrers. A manifest that cannot be read goes in `unreadable`.
+ *
+ * Requests: the version listing (100 per page) + 1 manifest per tagged version (+1 per untagged
+ * version with `readUntagged`).
+ *
+ * @param options - see {@link GatherGhcrOptions}.
+ * @returns the inventory, warnings, the owner and the versions.
+ * @throws {@link GitHubError} when the versions cannot be listed (e.g. `NOT_FOUND` for an unknown package,
+ *   `FORBIDDEN` without `read:packages`); {@link RegistryError} for an authentication or server failure.
+ * @example
+ * ```ts
+ * const gathered = await gatherGhcrInventory({ github, owner: 'acme', packageName: 'app', client, repo });
+ * const plan = planRetention({ inventory: gathered.inventory, policy, canUntag: false, now: new Date() });
+ * await executeRetentionPlan(plan, ghcrDeleteTarget(github, gathered.owner, 'app', gathered.versions));
+ * ```
+ */
+export async function gatherGhcrInventory(options: GatherGhcrOptions): Promise<GatheredGhcrInventory> {
+  const { github, packageName, client, repo } = options;
+  const { owner, versions } = await listVersions(github, options.owner, packageName);
+  const builder = new InventoryBuilder();
+  const toRead: Array<{ digest: string; fallbackSubject?: string; label: string }> = [];
+  for (const version of versions) {
+    const created = dateOf(version.createdAt);
+    const time = created ? { created } : {};
+    for (const tag of version.tags) builder.tags.push({ tag, digest: version.digest, ...time });
+    if (version.tags.length === 0) builder.untagged.set(version.digest, { digest: version.digest, ...time });
+    const ordinary = version.tags.filter((tag) => !COSIGN_TAG.test(tag));
+    const fallback = ordinary.map((tag) => FALLBACK_TAG.exec(tag)).find((match) => match !== null);
+    if (ordinary.length > 0 || (version.tags.length === 0 && options.readUntagged === true)) {
+      toRead.push({
+        digest: version.digest,
+        label: version.tags.length > 0 ? `tag ${ordinary[0] ?? ''} (${version.digest})` : `untagged version ${version.digest}`,
+        ...(fallback ? { fallbackSubject: `${fallback[1] ?? ''}:${fallback[2] ?? ''}` } : {}),
+      });
+    }
+  }
+  await forEachLimit(toRead, options.concurrency ?? DEFAULT_CONCURRENCY, async (item) => {
+    const raw = await readOrWarn(builder, item.label, () => client.getManifest({ ...repo, digest: item.digest }));
+    const manifest = raw && parseManifest(builder, item.label, raw);
+    if (manifest) builder.record(item.digest, manifest, item.fallbackSubject);
+  });
+  return { inventory: builder.build(), warnings: builder.warnings, owner, versions };
+}
+
+async function listVersions(
+  github: Pick<GitHubClient, 'listPackageVersions'>,
+  owner: PackageOwner | string,
+  packageName: string,
+): Promise<{ owner: PackageOwner; versions: PackageVersion[] }> {
+  if (typeof owner !== 'string') return { owner, versions: await github.listPackageVersions(owner, packageName) };
+  try {
+    return { owner: { org: owner }, versions: await github.listPackageVersions({ org: owner }, packageName) };
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'NOT_FOUND') throw error;
+    return { owner: { user: owner }, versions: await github.listPackageVersions({ user: owner }, packageName) };
+  }
+}
+
+/** Where a plan's deletions go: one manifest at a time, by digest. */
+export interface RetentionDeleteTarget {
+  /** For messages, e.g. `registry.example.com/app` or `GHCR package acme/app`. */
+  readonly name: string;
+  /**
+   * Deletes one manifest (and with it every tag on it).
+   *
+   * @returns `'deleted'`, or `'absent'` when it was already gone.
+   */
+  deleteManifest(digest: string): Promise<'deleted' | 'absent'>;
+}
+
+/**
+ * Deletes through the distribution API: `DELETE /v2/<name>/manifests/<digest>`
+ * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-manifests | Deleting manifests}).
+ * A manifest already gone (404) counts as `absent`.
+ */
+export function registryDeleteTarget(client: Pick<RegistryClient, 'deleteManifest'>, repo: RepositoryReference): RetentionDeleteTarget {
+  return {
+    name: `${repo.registry}/${repo.repository}`,
+    async deleteManifest(digest) {
+      try {
+        await client.deleteManifest(repo, digest);
+        return 'deleted';
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'NOT_FOUND') return 'absent';
+        throw error;
+      }
+    },
+  };
+}
+
+/**
+ * Deletes GHCR package versions by id through the GitHub Packages REST API
+ * ({@link https://docs.github.com/en/rest/packages/packages#delete-package-version-for-an-organization | Delete package version}).
+ *
+ * @param versions - the versions {@link gatherGhcrInventory} listed; a digest without a version is `absent`.
+ */
+export function ghcrDeleteTarget(
+  github: Pick<GitHubClient, 'deletePackageVersion'>,
+  owner: PackageOwner,
+  packageName: string,
+  versions: readonly PackageVersion[],
+): RetentionDeleteTarget {
+  const idOf = new Map(versions.map((version) => [version.digest, version.id]));
+  const who = 'org' in owner ? owner.org : 'user' in owner ? owner.user : '(token owner)';
+  return {
+    name: `GHCR package ${who}/${packageName}`,
+    async deleteManifest(digest) {
+      const id = idOf.get(digest);
+      if (id === undefined) return 'absent';
+      try {
+        await github.deletePackageVersion(owner, packageName, id);
+        return 'deleted';
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'NOT_FOUND') return 'absent';
+        throw error;
+      }
+    },
+  };
+}
+
+/** One manifest the execution removed. */
+export interface RetentionDeletedManifest {
+  digest: string;
+  /** The tags that went with it. */
+  tags: string[];
+  /** True when it was already gone (someone else deleted it). */
+  alreadyAbsent?: boolean;
+}
+
+/** What {@link executeRetentionPlan} did. */
+export interface RetentionExecutionReport {
+  /** Deleted manifests, in the order they went. */
+  deleted: RetentionDeletedManifest[];
+  /** Planned deletions that were not made (the failed one included), in plan order. */
+  notDeleted: RetentionDeleteEntry[];
+  /** The deletion that failed, when one did. */
+  failed?: { digest: string; tags: string[]; error: string };
+}
+
+/**
+ * Carries out the deletions of a plan, one manifest at a time in plan order (referrers and signatures
+ * before their subject, an index before its children), stopping at the first failure.
+ *
+ * Before anything is deleted it checks the plan against itself: no digest both kept and deleted, no
+ * untag (neither backend can remove one tag without deleting the manifest).
+ *
+ * @param plan - from {@link planRetention} (a `skipped` plan deletes nothing).
+ * @param target - {@link registryDeleteTarget} or {@link ghcrDeleteTarget}.
+ * @param options - `onDeleted` is called after each deletion (for progress logs).
+ * @returns the report: deleted manifests, and none not deleted.
+ * @throws {@link PartialMutationError} with a {@link RetentionExecutionReport} when a deletion fails:
+ *   exactly what was deleted and what was not.
+ * @throws {@link PolicyError} `INCONSISTENT_PLAN`, {@link ConfigurationError} `UNSUPPORTED`, before any deletion.
+ */
+export async function executeRetentionPlan(
+  plan: RetentionPlan,
+  target: RetentionDeleteTarget,
+  options: { onDeleted?: (entry: RetentionDeletedManifest) => void } = {},
+): Promise<RetentionExecutionReport> {
+  if (plan.skipped !== undefined) return { deleted: [], notDeleted: [] };
+  const kept = new Set(plan.keep.map((entry) => entry.digest));
+  const clash = plan.delete.find((entry) => kept.has(entry.digest));
+  if (clash) {
+    throw new PolicyError('INCONSISTENT_PLAN', `delete ${clash.digest} from ${target.name}: the plan also keeps it; nothing deleted`);
+  }
+  if (plan.untag.length > 0) {
+    throw new ConfigurationError(
+      'UNSUPPORTED',
+      `untag ${plan.untag.map((entry) => entry.tag).join(', ')} in ${target.name}: this registry cannot remove a tag without deleting its manifest; nothing deleted`,
+    );
+  }
+  const report: RetentionExecutionReport = { deleted: [], notDeleted: [] };
+  for (const [i, entry] of plan.delete.entries()) {
+    try {
+      const outcome = await target.deleteManifest(entry.digest);
+      const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, ...(outcome === 'absent' ? { alreadyAbsent: true } : {}) };
+      report.deleted.push(done);
+      options.onDeleted?.(done);
+    } catch (error) {
+      report.notDeleted = plan.delete.slice(i);
+      report.failed = { digest: entry.digest, tags: entry.tags, error: errorMessage(error) };
+      throw new PartialMutationError(
+        `delete ${entry.digest}${entry.tags.length > 0 ? ` (${entry.tags.join(', ')})` : ''} from ${target.name}: ${errorMessage(error)}; ` +
+          `${report.deleted.length} of ${plan.delete.length} manifest(s) were deleted before the failure`,
+        report,
+        { cause: error },
+      );
+    }
+  }
+  return report;
+}
+
+/** Runs a read; a missing or malformed manifest is recorded as unreadable (or only warned about), anything else throws. */
+async function readOrWarn<T>(builder: InventoryBuilder, what: string, read: () => Promise<T>, unreadable = true): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'NOT_FOUND' && code !== 'DIGEST_MISMATCH') throw error;
+    if (unreadable) builder.markUnreadable(what, error);
+    else builder.warnings.push(`could not read ${what}: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+function parseManifest(builder: InventoryBuilder, what: string, raw: RawManifest): ParsedManifest | undefined {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(raw.bytes)) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
+    const manifest = value as ParsedManifest;
+    if (manifest.manifests !== undefined && !Array.isArray(manifest.manifests)) throw new Error('manifests is not an array');
+    for (const child of manifest.manifests ?? []) {
+      if (typeof child?.digest !== 'string') throw new Error('an index entry has no digest');
+    }
+    return manifest;
+  } catch (error) {
+    builder.markUnreadable(`${what} (${raw.digest})`, error);
+    return undefined;
+  }
+}
+
+function artifactTypeOf(value: { artifactType?: unknown }): { artifactType?: string } {
+  return typeof value.artifactType === 'string' ? { artifactType: value.artifactType } : {};
+}
+
+function dateOf(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const date = new Date(value);
+  // Cosign's `0001-01-01T00:00:00Z` and similar placeholders are no creation time.
+  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1971) return undefined;
+  return date;
+}
+
+async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
