@@ -8,10 +8,12 @@ import {
   readVerificationInputs,
 } from '@tagwright/action-kit';
 import type { RegistryInputs, ReleaseInputs, VerificationInputs } from '@tagwright/action-kit';
-import { ConfigurationError } from '@tagwright/core/errors';
+import { changelogPaths } from '@tagwright/core/changelog';
+import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
 import { validateStampTemplate } from '@tagwright/core/policy';
 import { parseRepository, validateDigest, validateTag } from '@tagwright/core/registry';
 import type { ImageReference, RepositoryReference } from '@tagwright/core/registry';
+import { versionOfTag } from '@tagwright/core/semver';
 
 /** The validated inputs of promote. */
 export interface Inputs {
@@ -23,6 +25,11 @@ export interface Inputs {
   dryRun: boolean;
   verification: VerificationInputs;
   release: ReleaseInputs;
+  /**
+   * The version the GitHub release is for, spelled as given (`1.4.0` or `v1.4.0`): the `version`
+   * input, else the source tag when it is a version. Set whenever a release is requested.
+   */
+  releaseVersion?: string;
   registry: RegistryInputs;
 }
 
@@ -45,6 +52,8 @@ export function readInputs(): Inputs {
   if (targets.some((t) => t.includes('{sha}')) && !/^[0-9a-f]{7,64}$/i.test(sha)) {
     throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} is not a commit SHA, and a target uses {sha}`);
   }
+  const release = readReleaseInputs();
+  const releaseVersion = checkRelease(release, source);
   return {
     source,
     destination,
@@ -52,7 +61,48 @@ export function readInputs(): Inputs {
     sha: sha.toLowerCase(),
     dryRun: getBooleanInput('dry-run', false),
     verification: readVerificationInputs(),
-    release: readReleaseInputs(),
+    release,
+    ...(releaseVersion !== undefined ? { releaseVersion } : {}),
     registry: readRegistryInputs(),
   };
+}
+
+/**
+ * Checks the release inputs together: the version the release is for, the notes template, and
+ * that `publish-draft` is not combined with `release: draft`. Returns the version when a release is requested.
+ */
+function checkRelease(release: ReleaseInputs, source: ImageReference): string | undefined {
+  if (release.mode === 'none' && !release.publishDraft) return undefined;
+  if (release.mode === 'draft' && release.publishDraft) {
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      'read input publish-draft: true publishes the existing draft after promotion, but release is draft; use release: published, or publish-draft: false',
+    );
+  }
+  let version: string;
+  if (release.version !== undefined) {
+    if (!versionOfTag(release.version)) {
+      throw new ConfigurationError('INVALID_INPUT', `read input version: ${JSON.stringify(release.version)} is not a SemVer 2.0 version (X.Y.Z or vX.Y.Z, optionally -prerelease)`);
+    }
+    version = release.version;
+  } else if (source.tag !== undefined && versionOfTag(source.tag)) {
+    version = source.tag;
+  } else {
+    throw new ConfigurationError(
+      'MISSING_INPUT',
+      `read input version: required when a release is requested and source ${JSON.stringify(source.tag ?? source.digest)} is not a version tag`,
+    );
+  }
+  if (release.notes.kind === 'changelog-file') {
+    const { template } = release.notes;
+    try {
+      if (template.includes('{version}')) changelogPaths(version, template);
+      else if (template.startsWith('/') || /(^|[\\/])\.\.([\\/]|$)/.test(template) || /[\x00-\x1f]/.test(template)) {
+        throw new Error('it must be a path inside the repository');
+      }
+    } catch (error: unknown) {
+      throw new ConfigurationError('INVALID_INPUT', `read input release-notes: changelog-file:${template}: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+  return version;
 }

@@ -1,11 +1,13 @@
-import { createActionRegistryClient, markdownTable } from '@tagwright/action-kit';
+import { createActionRegistryClient, escapeMarkdown, markdownTable } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime, DigestVerifier, VerificationOutcome } from '@tagwright/action-kit';
+import { PartialMutationError, errorMessage } from '@tagwright/core/errors';
 import { renderStamp } from '@tagwright/core/policy';
 import { promote } from '@tagwright/core/promote';
 import type { CopyImage, PromoteReport } from '@tagwright/core/promote';
 import { copyImage, formatReference } from '@tagwright/core/registry';
 import type { RegistryClient, RequestEvent } from '@tagwright/core/registry';
 import type { Inputs } from './inputs.js';
+import type { PreparedRelease, ReleaseOutcome } from './release.js';
 
 /** What promote needs from the outside world. */
 export interface Deps {
@@ -17,8 +19,12 @@ export interface Deps {
   prepareVerifier(inputs: Inputs): Promise<DigestVerifier>;
   /** Copies blobs and child manifests into another repository; loaded lazily. */
   copyImage(): Promise<CopyImage>;
-  /** Creates or updates the GitHub release after promotion; returns its URL. Loaded lazily. */
-  release(inputs: Inputs, report: PromoteReport, verification: VerificationOutcome | null): Promise<string | undefined>;
+  /**
+   * Decides the GitHub release and writes its notes before promotion (a missing changelog section
+   * fails before any tag moves); its `publish` runs after. Undefined when no release is requested.
+   * Loaded lazily (octokit is heavy).
+   */
+  prepareRelease(inputs: Inputs): Promise<PreparedRelease | undefined>;
   now(): Date;
   info(message: string): void;
 }
@@ -33,8 +39,10 @@ export function createDeps(runtime: ActionRuntime): Deps {
       }),
     prepareVerifier: async (inputs) => (await import('./verify.js')).prepareVerifier(inputs.verification, runtime),
     copyImage: async () => copyImage,
-    release: async (inputs, report, verification) =>
-      (await import('./release.js')).publishRelease(inputs, report, verification, runtime),
+    prepareRelease: async (inputs) =>
+      inputs.release.mode === 'none' && !inputs.release.publishDraft
+        ? undefined
+        : (await import('./release.js')).prepareRelease(inputs, runtime),
     now: () => runtime.now(),
     info: (message) => runtime.info(message),
   };
@@ -48,6 +56,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   const now = deps.now();
   const targets = inputs.targets.map((target) => (target.includes('{') ? renderStamp(target, { now, sha: inputs.sha }) : target));
   const verifier = inputs.verification.configured ? await deps.prepareVerifier(inputs) : undefined;
+  const release = await deps.prepareRelease(inputs);
   const counters = { requests: 0 };
   const client = deps.registryClient(inputs, () => {
     counters.requests++;
@@ -78,7 +87,19 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       : {}),
     onProgress: deps.info,
   });
-  const releaseUrl = inputs.dryRun ? undefined : await deps.release(inputs, report, verification);
+  let released: ReleaseOutcome | undefined;
+  if (release && !inputs.dryRun) {
+    try {
+      released = await release.publish(report, verification);
+    } catch (error: unknown) {
+      // The tags have moved: say so, so that a re-run (idempotent) or a manual release finishes the job.
+      throw new PartialMutationError(
+        `create the GitHub release ${release.tag}: ${errorMessage(error)} (the promotion itself succeeded; re-run to retry the release)`,
+        { promoted: report, release: { tag: release.tag, created: false } },
+        { cause: error },
+      );
+    }
+  }
   const destination = formatReference(inputs.destination);
   return {
     outputs: {
@@ -86,16 +107,22 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       tags: report.targets.map((target) => `${destination}:${target.tag}`).join('\n'),
       previous: Object.fromEntries(report.targets.map((target) => [target.tag, target.before])),
       verified: verification ? (verification as VerificationOutcome).detail ?? null : null,
-      'release-url': releaseUrl ?? '',
+      'release-url': released?.url ?? '',
       requests: counters.requests,
       'bytes-copied': report.copy?.bytesCopied ?? 0,
     },
-    summary: summarize(report, verification, counters.requests, releaseUrl),
+    summary: summarize(report, verification, counters.requests, release, released),
     warnings,
   };
 }
 
-function summarize(report: PromoteReport, verification: VerificationOutcome | null, requests: number, releaseUrl?: string): string {
+function summarize(
+  report: PromoteReport,
+  verification: VerificationOutcome | null,
+  requests: number,
+  release: PreparedRelease | undefined,
+  released: ReleaseOutcome | undefined,
+): string {
   const lines = [
     `## promote ${report.dryRun ? '(dry run) ' : ''}\`${report.source}\` → \`${report.destination}\`\n`,
     `Digest \`${report.digest}\` (${report.mediaType}).\n`,
@@ -112,6 +139,15 @@ function summarize(report: PromoteReport, verification: VerificationOutcome | nu
     );
   }
   lines.push(`\n${requests} registry requests.\n`);
-  if (releaseUrl) lines.push(`\nRelease: ${releaseUrl}\n`);
+  if (released) {
+    const state = released.draft ? 'draft' : 'published';
+    lines.push(
+      `\n**Release:** [${escapeMarkdown(released.tag)}](${released.url}) ${released.change} (${state}${released.draft ? '' : `, make_latest ${released.makeLatest}`}); notes from ${escapeMarkdown(released.notesSource)}${released.previous ? `, previous release ${escapeMarkdown(released.previous)}` : ', first release'}.\n`,
+    );
+  } else if (release) {
+    lines.push(
+      `\n**Release (dry run):** ${escapeMarkdown(release.tag)} would be ${release.action === 'publish-draft' ? 'published from its draft' : release.action === 'already-published' ? 'left as published' : 'created or updated'} (make_latest ${release.makeLatest}); notes from ${escapeMarkdown(release.notesSource)}.\n`,
+    );
+  }
   return lines.join('');
 }
