@@ -128,6 +128,34 @@ describe('run', () => {
     });
   });
 
+  describe('when an audit template without a time renders a tag that exists on another build', () => {
+    it('refuses before anything moves', async () => {
+      const registry = fakeRegistry();
+      registry.push('a', 'prod-20261101-aaaaaaa');
+      registry.push('c', 'prod-20261120-ccccccc', 'prod');
+      registry.push('x', 'rolled-back-from-ccccccc');
+
+      await expect(run(inputs({ auditTemplate: 'rolled-back-from-{sha}' }), deps(registry.client))).rejects.toMatchObject({
+        code: 'AUDIT_TAG_TAKEN',
+      });
+      expect(registry.puts).toEqual([]);
+    });
+  });
+
+  describe('when two history stamps have the same time', () => {
+    it('says so in the summary', async () => {
+      const registry = fakeRegistry();
+      registry.push('a', 'prod-20261101-aaaaaaa');
+      registry.push('b', 'prod-20261101-bbbbbbb');
+      registry.push('c', 'prod-20261120-ccccccc', 'prod');
+
+      const result = await run(inputs(), deps(registry.client));
+
+      expect(result.summary).toContain('**Warnings:**');
+      expect(result.summary).toMatch(/prod-20261101-aaaaaaa and prod-20261101-bbbbbbb have the same stamp time/);
+    });
+  });
+
   describe('when a history tag vanishes between listing and resolving', () => {
     it('lists it as skipped and picks among the rest', async () => {
       const registry = fakeRegistry({ vanish: 'prod-20261110-bbbbbbb' });

@@ -107,7 +107,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   }
   deps.info(`${inputs.track} points at ${fromDigest}`);
 
-  const { stamped, rows: unstampedRows, auditTags } = await readHistory(client, repo, inputs);
+  const { stamped, rows: unstampedRows, tags } = await readHistory(client, repo, inputs);
   deps.info(`history ${inputs.history.pattern}: ${stamped.length} stamped tags, ${unstampedRows.length} others`);
 
   let toDigest: string;
@@ -154,7 +154,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   deps.info(reason);
 
   const audit = auditTagFor({ replacedDigest: fromDigest, history: stamped, now, template: inputs.auditTemplate });
-  if (auditTags.has(audit.tag)) {
+  if (tags.has(audit.tag)) {
     const existing = await resolveOrUndefined(client, { ...repo, tag: audit.tag });
     if (existing !== undefined && existing !== fromDigest) {
       throw new PolicyError(
@@ -227,7 +227,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       'audit-tag': audit.tag,
       'release-url': releaseUrl ?? '',
     },
-    summary: summarize(outcome, inputs, releaseUrl),
+    summary: summarize(outcome, inputs, releaseUrl, warnings),
     warnings,
   };
 }
@@ -237,7 +237,7 @@ async function readHistory(
   client: RegistryClient,
   repo: RepositoryReference,
   inputs: Inputs,
-): Promise<{ stamped: StampedEntry[]; rows: HistoryRow[]; auditTags: Set<string> }> {
+): Promise<{ stamped: StampedEntry[]; rows: HistoryRow[]; tags: Set<string> }> {
   const moved = new Set([inputs.track, ...inputs.also]);
   const tags = await client.listTags(repo);
   const auditTags = new Set(tags.filter((tag) => parseStamp(tag, inputs.auditTemplate) !== undefined));
@@ -256,7 +256,7 @@ async function readHistory(
     if (digest === undefined) rows.push({ tag: entry.tag, stampTime: entry.stampTime, verdict: 'skipped: the tag vanished while the history was read' });
     else stamped.push({ ...entry, digest });
   }
-  return { stamped, rows, auditTags };
+  return { stamped, rows, tags: new Set(tags) };
 }
 
 function readStamp(tag: string, templates: readonly string[]): ReturnType<typeof parseStamp> {
@@ -304,7 +304,7 @@ function iso(date: Date | undefined): string {
   return date ? date.toISOString().replace('.000Z', 'Z') : '—';
 }
 
-function summarize(outcome: RollbackOutcome, inputs: Inputs, releaseUrl: string | undefined): string {
+function summarize(outcome: RollbackOutcome, inputs: Inputs, releaseUrl: string | undefined, warnings: readonly string[]): string {
   const code = (text: string) => `\`${text}\``;
   const moved = [...outcome.auditReport.targets, ...outcome.moveReport.targets].map((target) => [
     code(target.tag),
@@ -337,6 +337,7 @@ function summarize(outcome: RollbackOutcome, inputs: Inputs, releaseUrl: string 
   } else {
     lines.push('\n> [!WARNING]\n> No signature verification was configured for this rollback.\n');
   }
+  if (warnings.length > 0) lines.push(`\n**Warnings:**\n\n${warnings.map((warning) => `- ${escapeMarkdown(warning)}`).join('\n')}\n`);
   if (releaseUrl) lines.push(`\nRelease: ${releaseUrl}\n`);
   return lines.join('');
 }
