@@ -1,0 +1,3 @@
+import { actionConfig } from '../action-kit/tsup.action';
+
+export default actionConfig();
