@@ -17,6 +17,8 @@ const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Registries and git repos are real processes; two cores on this machine.
+    maxWorkers: 2,
     projects: [
       {
         resolve: { alias },
@@ -33,8 +35,6 @@ export default defineConfig({
           include: ['packages/*/{src,test}/**/*.itg.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Registries and git repos are real processes; two cores on this machine.
-          maxWorkers: 2,
         },
       },
     ],
