@@ -5,11 +5,17 @@ import type { ComputeTagsResult } from '@tagwright/core/policy';
 import { formatReference } from '@tagwright/core/registry';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core/registry';
 import type { Inputs } from './inputs.js';
+import type { ReservedStagingTag } from './staging.js';
 
 /** What compute-tags needs from the outside world. */
 export interface Deps {
   /** A registry client able to reach every image's registry. */
   registryClient(inputs: Inputs): RegistryClient;
+  /**
+   * Reserves `<base>-staging.N` for the commit through the GitHub API (`staging-counter: true`);
+   * `existingTags` are the registry's tags (the counter starts above them). Loaded lazily (octokit).
+   */
+  reserveStaging(inputs: Inputs & { staging: NonNullable<Inputs['staging']> }, existingTags: string[]): Promise<ReservedStagingTag>;
   now(): Date;
   info(message: string): void;
 }
@@ -21,6 +27,8 @@ export function createDeps(runtime: ActionRuntime): Deps {
       createActionRegistryClient(inputs.registry, inputs.images.map((image) => image.registry), runtime, {
         userAgent: 'tagwright-compute-tags',
       }),
+    reserveStaging: async (inputs, existingTags) =>
+      (await import('./staging.js')).reserveStaging(inputs.staging, inputs.sha, existingTags, inputs.tagPrefix, runtime),
     now: () => runtime.now(),
     info: (message) => runtime.info(message),
   };
@@ -40,10 +48,27 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   const now = deps.now();
   const client = inputs.registryAware ? deps.registryClient(inputs) : undefined;
   const decisions: ImageDecision[] = [];
+  const allExisting = new Set<string>();
   for (const image of inputs.images) {
     const existing = client ? await client.listTags(image) : [];
     if (client) deps.info(`${formatReference(image)}: ${existing.length} existing tags`);
+    for (const tag of existing) allExisting.add(tag);
     decisions.push({ image: formatReference(image), existingTags: client ? existing.length : null, result: decide(inputs, image, existing, now) });
+  }
+  let reserved: ReservedStagingTag | undefined;
+  const stagingNotes: string[] = [];
+  if (inputs.staging) {
+    const kind = decisions[0]!.result.kind;
+    if (kind === 'branch') {
+      reserved = await deps.reserveStaging({ ...inputs, staging: inputs.staging }, [...allExisting]);
+      deps.info(`staging counter: ${reserved.created ? 'reserved' : 'reusing'} ${reserved.tag} for ${inputs.sha}`);
+      const stagingTag = `${inputs.tagPrefix}${reserved.tag.replace(/^v(?=\d)/, '')}`;
+      const reason = `${reserved.created ? 'reserved' : 'already reserved for this commit'}: refs/tags/${reserved.tag} (base ${reserved.base} from ${reserved.baseFrom})`;
+      for (const decision of decisions) decision.result = withStagingTags(decision.result, stagingTag, reason);
+    } else {
+      stagingNotes.push(`staging-counter: no staging tag reserved for a ${kind} build (only branch builds get one)`);
+      deps.info(stagingNotes[0]!);
+    }
   }
   const first = decisions[0]!.result;
   const warnings = [...new Set(decisions.flatMap((d) => d.result.warnings))];
@@ -61,6 +86,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     tags,
     tagNames,
     images: decisions.map((d) => ({ image: d.image, existingTags: d.existingTags, tags: d.result.tags, decisions: d.result.decisions })),
+    reservedTag: reserved?.tag ?? null,
     warnings,
   };
   return {
@@ -70,9 +96,10 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       version: first.version ?? '',
       'is-prerelease': String(first.isPrerelease),
       'is-latest': String(first.isLatest),
+      'reserved-tag': reserved?.tag ?? '',
       json,
     },
-    summary: summarize(inputs, decisions),
+    summary: summarize(inputs, decisions, reserved, stagingNotes),
     warnings,
   };
 }
@@ -91,8 +118,28 @@ function decide(inputs: Inputs, _image: RepositoryReference, existingTags: strin
   });
 }
 
-function summarize(inputs: Inputs, decisions: ImageDecision[]): string {
+/** Puts the reserved staging tag and the floating `staging` tag first, with their reasons. */
+function withStagingTags(result: ComputeTagsResult, stagingTag: string, reason: string): ComputeTagsResult {
+  const added = [
+    { tag: stagingTag, given: true, reason: `staging counter ${reason}` },
+    { tag: 'staging', given: true, reason: `floating: the latest staging build, ${stagingTag}` },
+  ];
+  const names = new Set(added.map((d) => d.tag));
+  return {
+    ...result,
+    tags: [...added.map((d) => d.tag), ...result.tags.filter((tag) => !names.has(tag))],
+    decisions: [...added, ...result.decisions.filter((d) => !names.has(d.tag))],
+  };
+}
+
+function summarize(inputs: Inputs, decisions: ImageDecision[], reserved: ReservedStagingTag | undefined, notes: string[]): string {
   const parts = [`## compute-tags for \`${inputs.ref}\`\n`];
+  if (reserved) {
+    parts.push(
+      `Staging counter: \`${reserved.tag}\` ${reserved.created ? `reserved (attempt ${reserved.attempts})` : 'already reserved for this commit (re-run)'}, base ${reserved.base} from ${reserved.baseFrom}.\n`,
+    );
+  }
+  for (const note of notes) parts.push(`${note}.\n`);
   for (const decision of decisions) {
     parts.push(`### ${decision.image}\n`);
     parts.push(
