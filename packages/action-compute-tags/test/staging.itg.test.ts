@@ -81,6 +81,16 @@ describe('compute-tags action, staging counter', () => {
       api.assertNoViolations();
     });
 
+    it('gives staging once when branch-tags already maps the branch to staging', async () => {
+      const sha = commit('feat: mapped');
+
+      const result = await run(sha, { 'branch-tags': 'main=staging', 'sha-tag': 'true' });
+
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expect(result.outputs['tag-names']).toBe(`1.5.0-staging.0\nstaging\nsha-${sha.slice(0, 7)}`);
+      api.assertNoViolations();
+    });
+
     it('gives a re-run for the same commit the same N without creating another tag', async () => {
       const first = commit('feat: first');
       expect((await run(first)).outputs['reserved-tag']).toBe('1.5.0-staging.0');

@@ -252,6 +252,34 @@ describe('promote action, GitHub release', () => {
     });
   });
 
+  describe('when the promotion is a dry run', () => {
+    it('prepares the release (notes checked) and writes neither tags nor release', async () => {
+      const { dir, git, commit } = createRepo();
+      dirs.push(dir);
+      commit('feat: one');
+      git('tag', '1.0.0');
+      const head = commit('fix: two');
+      git('tag', '1.0.1');
+      await mirror(dir, git);
+      addRelease('1.0.0', { latest: true });
+      await pushIndex(client, repo('acme/dry'), { tag: '1.0.1', seed: 'dry-1.0.1' });
+
+      const result = await run(
+        { image: `${registry.host}/acme/dry`, source: '1.0.1', targets: 'prod', release: 'published', 'dry-run': 'true' },
+        dir,
+        head,
+      );
+
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expect(result.outputs['release-url']).toBe('');
+      expect(result.summary).toContain('**Release (dry run):** 1.0.1 would be created or updated (make_latest true); notes from commits 1.0.0..1.0.1 (local clone)');
+      expect(api.state.releases).toHaveLength(1);
+      expect(api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(await client.listTags(repo('acme/dry'))).toEqual(['1.0.1']);
+      api.assertNoViolations();
+    });
+  });
+
   describe('when a draft is created, then published after promotion with publish-draft', () => {
     it('keeps the draft out of latest, then publishes it as written and makes it latest', async () => {
       const { dir, git, commit } = createRepo();
