@@ -154,7 +154,7 @@ export async function prepareRelease(
   // Write the notes now: a missing changelog section must fail before any tag moves.
   const to = tagExists ? tag : inputs.sha;
   let notes = '';
-  let notesSource = 'none';
+  let notesSource = 'nothing (release-notes: none)';
   const notesKind = release.notes.kind;
   if (notesKind === 'commits') {
     const { commits, where } = await readCommits({ git, github, workspace, previous, to, runtime });
