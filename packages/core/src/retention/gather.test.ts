@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, PartialMutationError, PolicyError } from '../errors.js';
+import { executeRetentionPlan, ghcrDeleteTarget, registryDeleteTarget } from './gather.js';
+import type { RetentionDeleteTarget, RetentionExecutionReport } from './gather.js';
+import { planRetention } from './plan.js';
+import { cosignTag, daysBefore, digestOf } from './testing.js';
+import type { RetentionPlan } from './types.js';
+
+const NOW = new Date('2026-11-22T00:00:00Z');
+
+/** A delete target that records what it was asked to delete and fails on request. */
+function recordingTarget(options: { failOn?: string; absent?: string[] } = {}): RetentionDeleteTarget & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    name: 'test repository',
+    calls,
+    async deleteManifest(digest) {
+      calls.push(digest);
+      if (digest === options.failOn) throw new Error('503 Service Unavailable');
+      return options.absent?.includes(digest) ? 'absent' : 'deleted';
+    },
+  } satisfies RetentionDeleteTarget & { calls: string[] };
+}
+
+function planOfFiveBuilds(): RetentionPlan {
+  const builds = [1, 2, 3, 4, 5].map((i) => ({ tag: `sha-${i}`, digest: digestOf(`build ${i}`), created: daysBefore(NOW, 10 - i) }));
+  const sig = { tag: cosignTag(digestOf('build 1'), 'sig'), digest: digestOf('sig of build 1') };
+  return planRetention({
+    inventory: { tags: [...builds, sig] },
+    policy: { keep: [{ pattern: 'sha-*', count: 2 }] },
+    canUntag: false,
+    now: NOW,
+  });
+}
+
+describe('executeRetentionPlan', () => {
+  describe('when every delete succeeds', () => {
+    it('deletes in plan order: the signature before its subject', async () => {
+      const plan = planOfFiveBuilds();
+      const target = recordingTarget();
+
+      const report = await executeRetentionPlan(plan, target);
+
+      expect(target.calls).toEqual(plan.delete.map((entry) => entry.digest));
+      expect(target.calls.indexOf(digestOf('sig of build 1'))).toBeLessThan(target.calls.indexOf(digestOf('build 1')));
+      expect(report.deleted.map((entry) => entry.tags[0]).sort()).toEqual([cosignTag(digestOf('build 1'), 'sig'), 'sha-1', 'sha-2', 'sha-3'].sort());
+      expect(report.notDeleted).toEqual([]);
+    });
+
+    it('reports a manifest that was already gone as absent', async () => {
+      const report = await executeRetentionPlan(planOfFiveBuilds(), recordingTarget({ absent: [digestOf('build 2')] }));
+
+      expect(report.deleted.find((entry) => entry.digest === digestOf('build 2'))?.alreadyAbsent).toBe(true);
+    });
+  });
+
+  describe('when a delete fails part way', () => {
+    it('throws PartialMutationError with exactly what was and was not deleted', async () => {
+      const plan = planOfFiveBuilds();
+      const failing = plan.delete[2]?.digest as string;
+
+      const error = await executeRetentionPlan(plan, recordingTarget({ failOn: failing })).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(PartialMutationError);
+      const report = (error as PartialMutationError<RetentionExecutionReport>).report;
+      expect(report.deleted.map((entry) => entry.digest)).toEqual(plan.delete.slice(0, 2).map((entry) => entry.digest));
+      expect(report.notDeleted).toEqual(plan.delete.slice(2));
+      expect(report.failed).toEqual({ digest: failing, tags: plan.delete[2]?.tags, error: '503 Service Unavailable' });
+      expect((error as Error).message).toContain('2 of 4 manifest(s) were deleted before the failure');
+    });
+  });
+
+  describe('when the plan cannot be carried out', () => {
+    it('deletes nothing for a skipped plan', async () => {
+      const target = recordingTarget();
+      const plan = planRetention({ inventory: { tags: [] }, policy: {}, canUntag: false, now: NOW, mode: 'tag-deleted' });
+
+      expect(await executeRetentionPlan(plan, target)).toEqual({ deleted: [], notDeleted: [] });
+      expect(target.calls).toEqual([]);
+    });
+
+    it('refuses a plan that keeps and deletes the same digest, before any delete', async () => {
+      const plan = planOfFiveBuilds();
+      const target = recordingTarget();
+      const broken: RetentionPlan = { ...plan, keep: [...plan.keep, { digest: plan.delete[1]?.digest as string, rule: 'protect', reason: 'test' }] };
+
+      await expect(executeRetentionPlan(broken, target)).rejects.toBeInstanceOf(PolicyError);
+      expect(target.calls).toEqual([]);
+    });
+
+    it('refuses untags (neither backend can remove one tag alone), before any delete', async () => {
+      const plan = planOfFiveBuilds();
+      const target = recordingTarget();
+      const withUntag: RetentionPlan = { ...plan, untag: [{ tag: 'sha-x', digest: digestOf('x'), rule: 'keep-newest', reason: 'test' }] };
+
+      await expect(executeRetentionPlan(withUntag, target)).rejects.toBeInstanceOf(ConfigurationError);
+      expect(target.calls).toEqual([]);
+    });
+  });
+});
+
+describe('registryDeleteTarget', () => {
+  describe('when the registry answers 404', () => {
+    it('counts the manifest as absent', async () => {
+      const client = {
+        deleteManifest: async () => {
+          throw Object.assign(new Error('manifest unknown'), { code: 'NOT_FOUND' });
+        },
+      };
+      expect(await registryDeleteTarget(client, { registry: 'r.example', repository: 'app' }).deleteManifest(digestOf('x'))).toBe('absent');
+    });
+  });
+});
+
+describe('ghcrDeleteTarget', () => {
+  describe('when a digest has a version', () => {
+    it('deletes the version by id', async () => {
+      const deleted: number[] = [];
+      const github = {
+        deletePackageVersion: async (_owner: unknown, _name: string, id: number) => {
+          deleted.push(id);
+        },
+      };
+      const target = ghcrDeleteTarget(github, { org: 'acme' }, 'app', [
+        { id: 7, digest: digestOf('a'), tags: ['sha-a'], createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() },
+      ]);
+
+      expect(await target.deleteManifest(digestOf('a'))).toBe('deleted');
+      expect(await target.deleteManifest(digestOf('b'))).toBe('absent');
+      expect(deleted).toEqual([7]);
+      expect(target.name).toBe('GHCR package acme/app');
+    });
+  });
+});
