@@ -9,6 +9,15 @@ export interface VerificationInputs {
   certificateOidcIssuerRegexp?: string;
   key?: string;
   trustedRoot?: string;
+  /** GitHub Actions claims the signing certificate must carry (Fulcio extensions). */
+  github?: {
+    sourceRepository?: string;
+    sourceRef?: string;
+    workflowTrigger?: string;
+    buildSignerDigest?: string;
+  };
+  /** An SLSA provenance v1 attestation for the digest is required, matching these. */
+  provenance?: { builderId?: string; sourceRepository?: string };
   /** True when a valid signature is required to promote. */
   required: boolean;
   /** True when any verification input was given. */
@@ -34,9 +43,29 @@ export function readVerificationInputs(): VerificationInputs {
     key: getOptionalInput('key'),
     trustedRoot: getOptionalInput('trusted-root'),
   };
-  const configured = Object.values(given).some((value) => value !== undefined);
+  const github = definedOnly({
+    sourceRepository: getOptionalInput('certificate-github-source-repository'),
+    sourceRef: getOptionalInput('certificate-github-source-ref'),
+    workflowTrigger: getOptionalInput('certificate-github-workflow-trigger'),
+    buildSignerDigest: getOptionalInput('certificate-github-build-signer-digest'),
+  });
+  const provenanceGiven = definedOnly({
+    builderId: getOptionalInput('provenance-builder-id'),
+    sourceRepository: getOptionalInput('provenance-source-repository'),
+  });
+  const requireProvenance = getBooleanInput('require-provenance', Object.keys(provenanceGiven).length > 0);
+  const configured =
+    Object.values(given).some((value) => value !== undefined) || Object.keys(github).length > 0 || requireProvenance;
   const result: VerificationInputs = { required: getBooleanInput('require-signature', configured), configured };
   for (const [name, value] of Object.entries(given)) if (value !== undefined) (result as unknown as Record<string, string>)[name] = value;
+  if (Object.keys(github).length > 0) result.github = github;
+  if (requireProvenance) result.provenance = provenanceGiven;
+  if ((result.github || result.provenance) && given.certificateIdentity === undefined && given.certificateIdentityRegexp === undefined && given.key === undefined) {
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      'read input certificate-identity: GitHub claims and provenance requirements need a signer to trust: give certificate-identity(-regexp) and certificate-oidc-issuer, or key',
+    );
+  }
   if (result.required && !configured) {
     throw new ConfigurationError(
       'INVALID_INPUT',
@@ -44,6 +73,10 @@ export function readVerificationInputs(): VerificationInputs {
     );
   }
   return result;
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(values: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: string };
 }
 
 /** Reads the release inputs shared by promote and rollback. */

@@ -37,6 +37,8 @@ export async function prepareVerifier(
   if (inputs.certificateIdentityRegexp !== undefined) policy.certificateIdentityRegexp = inputs.certificateIdentityRegexp;
   if (inputs.certificateOidcIssuer !== undefined) policy.certificateOidcIssuer = inputs.certificateOidcIssuer;
   if (inputs.certificateOidcIssuerRegexp !== undefined) policy.certificateOidcIssuerRegexp = inputs.certificateOidcIssuerRegexp;
+  if (inputs.github) policy.github = { ...inputs.github };
+  if (inputs.provenance) policy.provenance = { ...inputs.provenance };
   const compiled = compilePolicy(policy);
   const trust = await loadTrust(
     inputs.trustedRoot !== undefined

@@ -185,6 +185,65 @@ describe('promote action with signature verification', () => {
     });
   });
 
+  describe('when GitHub workflow claims are required', () => {
+    it.each([
+      ['acme/app', 0],
+      ['acme/other', 1],
+    ])('certificate-github-source-repository %s gives exit %i', async (wanted, exit) => {
+      const repository = `acme/claims-${wanted.replace('/', '-')}`;
+      const image = await pushImage(client, repo(repository), { tag: 'build' });
+      await pushLegacySignatures(client, repo(repository), image.digest, [
+        await sigstore.signLegacy(image.digest, { github: { repository: 'acme/app', ref: 'refs/tags/v1.2.3', eventName: 'push' } }),
+      ]);
+      const result = await promoteSigned(repository, { 'certificate-github-source-repository': wanted, 'certificate-github-workflow-trigger': 'push' });
+      expect(result.exitCode === 0 ? 0 : 1, result.stdout).toBe(exit);
+      expect((await client.listTags(repo(repository))).includes('prod')).toBe(exit === 0);
+      if (exit) expect(result.stdout.split('\n').find((line) => line.startsWith('::error::'))).toMatch(/repository/i);
+    });
+  });
+
+  describe('when SLSA provenance is required', () => {
+    const builderId = 'https://github.com/actions/runner/github-hosted';
+    const predicate = {
+      buildDefinition: {
+        buildType: 'https://actions.github.io/buildtypes/workflow/v1',
+        externalParameters: { workflow: { repository: 'https://github.com/acme/app', ref: 'refs/tags/v1.2.3', path: '.github/workflows/release.yml' } },
+      },
+      runDetails: { builder: { id: builderId } },
+    };
+
+    it('promotes an image whose provenance attestation matches', async () => {
+      const image = await pushImage(client, repo('acme/provenance'), { tag: 'build' });
+      await pushBundle(
+        client,
+        repo('acme/provenance'),
+        { mediaType: image.mediaType, digest: image.digest, size: image.size! },
+        await sigstore.signBundle(image.digest, { predicateType: 'https://slsa.dev/provenance/v1', predicate }),
+      );
+      const result = await promoteSigned('acme/provenance', { 'provenance-builder-id': builderId, 'provenance-source-repository': 'acme/app' });
+      expect(result.exitCode, result.stdout).toBe(0);
+      expect((await client.resolveDigest({ ...repo('acme/provenance'), tag: 'prod' })).digest).toBe(image.digest);
+    });
+
+    it('refuses a signed image without provenance, or with another builder', async () => {
+      const image = await pushImage(client, repo('acme/no-provenance'), { tag: 'build' });
+      await pushLegacySignatures(client, repo('acme/no-provenance'), image.digest, [await sigstore.signLegacy(image.digest)]);
+      const missing = await promoteSigned('acme/no-provenance', { 'provenance-builder-id': builderId });
+      expect(missing.exitCode).not.toBe(0);
+      expect(missing.stdout.split('\n').find((line) => line.startsWith('::error::'))).toMatch(/provenance/i);
+
+      await pushBundle(
+        client,
+        repo('acme/no-provenance'),
+        { mediaType: image.mediaType, digest: image.digest, size: image.size! },
+        await sigstore.signBundle(image.digest, { predicateType: 'https://slsa.dev/provenance/v1', predicate }),
+      );
+      const other = await promoteSigned('acme/no-provenance', { 'provenance-builder-id': 'https://evil.example/builder' });
+      expect(other.exitCode).not.toBe(0);
+      expect(await client.listTags(repo('acme/no-provenance'))).not.toContain('prod');
+    });
+  });
+
   describe('when the signature does not satisfy the policy', () => {
     it.each([
       ['no signature at all', async () => {}, {}, /NO_SIGNATURE|no signature/i],
