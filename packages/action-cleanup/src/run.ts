@@ -10,6 +10,8 @@ import {
   gatherRegistryInventory,
   ghcrDeleteTarget,
   planRetention,
+  refreshGhcrTags,
+  refreshRegistryTags,
   registryDeleteTarget,
 } from '@tagwright/core/retention';
 import type {
@@ -78,8 +80,10 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       ? (tag: string): boolean =>
           !(inputs.compiled.only && !inputs.compiled.only.regex.test(tag)) && !inputs.compiled.protect.some((p) => p.regex.test(tag))
       : (): boolean => false;
-  let target: RetentionDeleteTarget;
   let result: RetentionPlan;
+  let inventory: RetentionInventory;
+  /** Re-reads the tags just before deleting: what arrived or moved since the inventory was read. */
+  let refresh: (known: RetentionInventory, plan: RetentionPlan) => Promise<{ inventory: RetentionInventory; changed: string[]; target: RetentionDeleteTarget }>;
   if (inputs.backend === 'ghcr') {
     const github = await deps.github(inputs);
     const [owner = '', ...rest] = inputs.image.repository.split('/');
@@ -94,33 +98,56 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       readUntagged: inputs.policy.deleteUntagged === true,
     });
     warnings.push(...gathered.warnings);
-    result = plan(gathered.inventory);
-    target = ghcrDeleteTarget(github, gathered.owner, packageName, gathered.versions);
+    inventory = gathered.inventory;
+    result = plan(inventory);
+    refresh = async (known) => {
+      const fresh = await refreshGhcrTags(github, gathered.owner, packageName, known);
+      return { ...fresh, target: ghcrDeleteTarget(github, gathered.owner, packageName, fresh.versions) };
+    };
   } else {
     deps.info(`Reading the tags of ${image}`);
     const gathered = await gatherRegistryInventory({ client, repo: inputs.image, needsCreated });
     warnings.push(...gathered.warnings);
-    result = plan(gathered.inventory);
+    inventory = gathered.inventory;
+    result = plan(inventory);
     if (result.delete.length > 0) {
       // Referrers of what goes (referrers API, or the fallback index): they go with their subject.
-      const withReferrers = await gatherReferrers(client, inputs.image, gathered.inventory, result.delete.map((entry) => entry.digest));
+      const withReferrers = await gatherReferrers(client, inputs.image, inventory, result.delete.map((entry) => entry.digest));
       warnings.push(...withReferrers.warnings);
-      result = plan(withReferrers.inventory);
+      inventory = withReferrers.inventory;
+      result = plan(inventory);
     }
-    target = registryDeleteTarget(client, inputs.image);
+    const target = registryDeleteTarget(client, inputs.image);
+    refresh = async (known, planned) => {
+      // Protected tags are resolved again: a rollback or a promotion may have moved one onto an old build.
+      const recheck = planned.keep.filter((entry) => entry.rule === 'protect' && entry.tag !== undefined).map((entry) => entry.tag as string);
+      return { ...(await refreshRegistryTags(client, inputs.image, known, { recheck })), target };
+    };
   }
-  warnings.push(...result.warnings);
 
   // The plan is always printed before the first delete.
-  deps.info(`Plan for ${image}${inputs.dryRun ? ' (dry run)' : ''}: ${describePlan(result).summary}`);
-  for (const entry of result.delete) deps.info(`  delete ${entry.digest} ${tagList(entry.tags)}: ${entry.reason}`);
-  for (const entry of result.keep) deps.info(`  keep   ${entry.digest} ${entry.tag ?? '(untagged)'}: ${entry.reason}`);
+  printPlan(deps, `Plan for ${image}${inputs.dryRun ? ' (dry run)' : ''}`, result);
 
   if (!inputs.dryRun && result.delete.length > 0) {
-    await executeRetentionPlan(result, target, {
+    const fresh = await refresh(inventory, result);
+    if (fresh.changed.length > 0) {
+      const again = plan(fresh.inventory);
+      const planned = new Set(result.delete.map((entry) => entry.digest));
+      const changed = fresh.changed.join(', ');
+      if (again.delete.some((entry) => !planned.has(entry.digest))) {
+        warnings.push(...result.warnings);
+        warnings.push(`tags changed while the repository was read (${changed}): nothing deleted; run again`);
+        return finish(inputs, image, { ...result, delete: [], skipped: `the repository changed while it was read (${changed})` }, warnings, true);
+      }
+      warnings.push(`tags changed while the repository was read (${changed}); planned again with them`);
+      result = again;
+      printPlan(deps, `Plan for ${image} after the change`, result);
+    }
+    await executeRetentionPlan(result, fresh.target, {
       onDeleted: (done) => deps.info(`Deleted ${done.digest} ${tagList(done.tags)}${done.alreadyAbsent ? ' (already gone)' : ''}`),
     });
   }
+  warnings.push(...result.warnings);
   return finish(inputs, image, result, warnings, true);
 }
 
@@ -153,6 +180,12 @@ function finish(inputs: Inputs, image: string, plan: RetentionPlan, warnings: st
     summary: lines.join(''),
     warnings,
   };
+}
+
+function printPlan(deps: Pick<Deps, 'info'>, title: string, plan: RetentionPlan): void {
+  deps.info(`${title}: ${describePlan(plan).summary}`);
+  for (const entry of plan.delete) deps.info(`  delete ${entry.digest} ${tagList(entry.tags)}: ${entry.reason}`);
+  for (const entry of plan.keep) deps.info(`  keep   ${entry.digest} ${entry.tag ?? '(untagged)'}: ${entry.reason}`);
 }
 
 function tagList(tags: readonly string[]): string {

@@ -132,6 +132,56 @@ describe('cleanup run()', () => {
     });
   });
 
+  describe('when a release is promoted onto an old build while the cleanup runs', () => {
+    it('sees the new tag before deleting, plans again and keeps that build', async () => {
+      const racing = repo('acme/racing');
+      const builds = [];
+      for (let i = 1; i <= 5; i++) {
+        builds.push(await pushBuild(client, racing, { tag: buildTag(i), created: new Date(Date.UTC(2026, 0, i)), seed: `racing ${i}` }));
+      }
+      let listings = 0;
+      const promoting = {
+        ...client,
+        listTags: async (target: RepositoryReference) => {
+          // The second listing is the check just before deleting: promote got there first.
+          if (++listings === 2) await client.putManifest(racing, '1.2.0', await client.getManifest({ ...racing, tag: buildTag(1) }));
+          return client.listTags(target);
+        },
+      } satisfies RegistryClient;
+
+      const result = await run(inputsFor(racing, { keep: [{ pattern: 'sha-*', count: 2 }] }), deps({ registryClient: () => promoting }));
+
+      expect((result.outputs.deleted as Array<{ tags: string[] }>).flatMap((entry) => entry.tags).sort()).toEqual([buildTag(2), buildTag(3)].sort());
+      expect(await tagsOf(client, racing)).toMatchObject({ '1.2.0': builds[0]?.digest, [buildTag(1)]: builds[0]?.digest });
+      expect(result.warnings?.join('\n')).toContain('tags changed while the repository was read (1.2.0); planned again with them');
+    });
+  });
+
+  describe('when a protected tag moves off an old build while the cleanup runs', () => {
+    it('deletes nothing rather than delete what it did not plan and print', async () => {
+      const moving = repo('acme/moving');
+      for (let i = 1; i <= 5; i++) {
+        await pushBuild(client, moving, { tag: buildTag(i), created: new Date(Date.UTC(2026, 0, i)), seed: `moving ${i}` });
+      }
+      await client.putManifest(moving, 'latest', await client.getManifest({ ...moving, tag: buildTag(3) }));
+      const before = await tagsOf(client, moving);
+      let listings = 0;
+      const rollingForward = {
+        ...client,
+        listTags: async (target: RepositoryReference) => {
+          if (++listings === 2) await client.putManifest(moving, 'latest', await client.getManifest({ ...moving, tag: buildTag(5) }));
+          return client.listTags(target);
+        },
+      } satisfies RegistryClient;
+
+      const result = await run(inputsFor(moving, { keep: [{ pattern: 'sha-*', count: 2 }] }), deps({ registryClient: () => rollingForward }));
+
+      expect(result.outputs.deleted).toEqual([]);
+      expect(result.warnings?.join('\n')).toContain('tags changed while the repository was read (latest): nothing deleted; run again');
+      expect(await tagsOf(client, moving)).toEqual({ ...before, latest: before[buildTag(5)] });
+    });
+  });
+
   describe('when a repository has 40 builds', () => {
     it('reads each tag once, configs only of deletable images, and referrers only of what goes', async () => {
       const counted = repo('acme/counted');

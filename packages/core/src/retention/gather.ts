@@ -346,6 +346,86 @@ async function listVersions(
   }
 }
 
+/** An inventory brought up to date just before deleting, and the tags that changed. */
+export interface RefreshedInventory {
+  /** The inventory with new and moved tags applied. */
+  inventory: RetentionInventory;
+  /** Tags that appeared or now resolve to another digest, sorted; empty when nothing changed. */
+  changed: string[];
+}
+
+/**
+ * Checks, just before deleting, that no tag arrived on a manifest the plan deletes: lists the tags again
+ * and resolves (`HEAD`) every tag that is new, and every tag in `recheck` (e.g. the protected ones, which a
+ * rollback or a promotion may have moved). Plan again with the returned inventory when `changed` is not
+ * empty: a new tag has no known creation time, so the planner keeps its manifest.
+ *
+ * Requests: 1 tag listing + 1 per new or rechecked tag.
+ *
+ * @param client - the registry client.
+ * @param repo - the repository.
+ * @param inventory - the inventory the plan was made from.
+ * @param options - `recheck`: known tags to resolve again.
+ * @returns the updated inventory and the changed tags.
+ * @throws {@link RegistryError} when the tags cannot be listed or a tag cannot be resolved (other than gone).
+ */
+export async function refreshRegistryTags(
+  client: Pick<RegistryClient, 'listTags' | 'resolveDigest'>,
+  repo: RepositoryReference,
+  inventory: RetentionInventory,
+  options: { recheck?: readonly string[]; concurrency?: number } = {},
+): Promise<RefreshedInventory> {
+  const known = new Set(inventory.tags.map((entry) => entry.tag));
+  const listed = new Set(await client.listTags(repo));
+  const toResolve = [...listed].filter((tag) => !known.has(tag));
+  for (const tag of options.recheck ?? []) if (known.has(tag) && listed.has(tag)) toResolve.push(tag);
+  const current: RetentionTag[] = [];
+  await forEachLimit(toResolve, options.concurrency ?? DEFAULT_CONCURRENCY, async (tag) => {
+    try {
+      current.push({ tag, digest: (await client.resolveDigest({ ...repo, tag })).digest });
+    } catch (error) {
+      // Gone since the listing: nothing to protect.
+      if ((error as { code?: unknown }).code !== 'NOT_FOUND') throw error;
+    }
+  });
+  return mergeTags(inventory, current);
+}
+
+/**
+ * The GHCR counterpart of {@link refreshRegistryTags}: lists the package versions again and applies every
+ * tag that is new or now on another version.
+ *
+ * @returns the updated inventory, the changed tags and the current versions (for {@link ghcrDeleteTarget}).
+ * @throws {@link GitHubError} when the versions cannot be listed.
+ */
+export async function refreshGhcrTags(
+  github: Pick<GitHubClient, 'listPackageVersions'>,
+  owner: PackageOwner,
+  packageName: string,
+  inventory: RetentionInventory,
+): Promise<RefreshedInventory & { versions: PackageVersion[] }> {
+  const versions = await github.listPackageVersions(owner, packageName);
+  const current: RetentionTag[] = [];
+  for (const version of versions) {
+    const created = dateOf(version.createdAt);
+    for (const tag of version.tags) current.push({ tag, digest: version.digest, ...(created ? { created } : {}) });
+  }
+  return { ...mergeTags(inventory, current), versions };
+}
+
+function mergeTags(inventory: RetentionInventory, current: readonly RetentionTag[]): RefreshedInventory {
+  const byTag = new Map(inventory.tags.map((entry) => [entry.tag, entry]));
+  const changed: string[] = [];
+  for (const entry of current) {
+    if (byTag.get(entry.tag)?.digest === entry.digest) continue;
+    byTag.set(entry.tag, entry);
+    changed.push(entry.tag);
+  }
+  if (changed.length === 0) return { inventory, changed };
+  const tags = [...byTag.values()].sort((a, b) => compare(a.tag, b.tag));
+  return { inventory: { ...inventory, tags }, changed: changed.sort() };
+}
+
 /** Where a plan's deletions go: one manifest at a time, by digest. */
 export interface RetentionDeleteTarget {
   /** For messages, e.g. `registry.example.com/app` or `GHCR package acme/app`. */
