@@ -23,6 +23,8 @@ export interface Inputs {
   targets: string[];
   sha: string;
   dryRun: boolean;
+  /** Bring the legacy `.sig` signature and bundle referrers along to another repository. */
+  copySignatures: boolean;
   verification: VerificationInputs;
   release: ReleaseInputs;
   /**
@@ -60,6 +62,7 @@ export function readInputs(): Inputs {
     targets,
     sha: sha.toLowerCase(),
     dryRun: getBooleanInput('dry-run', false),
+    copySignatures: getBooleanInput('copy-signatures', true),
     verification: readVerificationInputs(),
     release,
     ...(releaseVersion !== undefined ? { releaseVersion } : {}),

@@ -5,7 +5,7 @@ import { renderStamp } from '@tagwright/core/policy';
 import { promote } from '@tagwright/core/promote';
 import type { CopyImage, PromoteReport } from '@tagwright/core/promote';
 import { copyImage, formatReference } from '@tagwright/core/registry';
-import type { RegistryClient, RequestEvent } from '@tagwright/core/registry';
+import type { RegistryClient, RepositoryReference, RequestEvent } from '@tagwright/core/registry';
 import type { Inputs } from './inputs.js';
 import type { PreparedRelease, ReleaseOutcome } from './release.js';
 
@@ -17,6 +17,16 @@ export interface Deps {
    * throws to refuse the promotion. Loaded lazily (sigstore is heavy).
    */
   prepareVerifier(inputs: Inputs): Promise<DigestVerifier>;
+  /**
+   * Copies the digest's legacy `.sig` signature and its Sigstore bundle referrers into the
+   * destination, so the promoted image still verifies there. Loaded lazily.
+   */
+  copySignatures(
+    client: RegistryClient,
+    source: RepositoryReference,
+    destination: RepositoryReference,
+    digest: string,
+  ): Promise<{ signatureTag?: string; referrers: string[] }>;
   /** Copies blobs and child manifests into another repository; loaded lazily. */
   copyImage(): Promise<CopyImage>;
   /**
@@ -39,6 +49,8 @@ export function createDeps(runtime: ActionRuntime): Deps {
       }),
     prepareVerifier: async (inputs) => (await import('./verify.js')).prepareVerifier(inputs.verification, runtime),
     copyImage: async () => copyImage,
+    copySignatures: async (client, source, destination, digest) =>
+      (await import('./signatures.js')).copySignatures(client, source, destination, digest),
     prepareRelease: async (inputs) =>
       inputs.release.mode === 'none' && !inputs.release.publishDraft
         ? undefined
@@ -65,6 +77,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     inputs.destination.registry !== inputs.source.registry || inputs.destination.repository !== inputs.source.repository;
   const warnings: string[] = [];
   let verification: VerificationOutcome | null = null;
+  let signatures: { signatureTag?: string; referrers: string[] } | undefined;
   if (!inputs.verification.configured) {
     warnings.push(
       `promoting ${formatReference(inputs.source)} without signature verification: give certificate-identity and certificate-oidc-issuer, or key`,
@@ -76,7 +89,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     destination: inputs.destination,
     targets,
     dryRun: inputs.dryRun,
-    ...(crossRepository ? { copyImage: await deps.copyImage() } : {}),
+    ...(crossRepository ? { copyImage: await copyWithSignatures(deps, inputs, (copied) => (signatures = copied)) } : {}),
     ...(verifier
       ? {
           verify: async (digest: string) => {
@@ -111,8 +124,29 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       requests: counters.requests,
       'bytes-copied': report.copy?.bytesCopied ?? 0,
     },
-    summary: summarize(report, verification, counters.requests, release, released),
+    summary:
+      summarize(report, verification, counters.requests, release, released) +
+      (signatures
+        ? `\nSignatures copied into \`${destination}\`: ${signatures.signatureTag ? `\`${signatures.signatureTag}\`` : 'no legacy signature'}, ${signatures.referrers.length} bundle referrer(s).\n`
+        : ''),
     warnings,
+  };
+}
+
+/**
+ * The copy step of a cross-repository promotion: blobs and child manifests, then (unless
+ * `copy-signatures: false`) the signatures, all before the first tag is written.
+ */
+async function copyWithSignatures(
+  deps: Deps,
+  inputs: Inputs,
+  onSignatures: (copied: { signatureTag?: string; referrers: string[] }) => void,
+): Promise<CopyImage> {
+  const copy = await deps.copyImage();
+  return async (client, source, destination, root) => {
+    const figures = await copy(client, source, destination, root);
+    if (inputs.copySignatures) onSignatures(await deps.copySignatures(client, source, destination, root.digest));
+    return figures;
   };
 }
 

@@ -185,6 +185,37 @@ describe('promote action with signature verification', () => {
     });
   });
 
+  describe('when a signed image is promoted to another repository', () => {
+    it('brings the legacy signature and the bundle referrer along, so it verifies where it lands', async () => {
+      const index = await pushIndex(client, repo('acme/staging/app'), { tag: 'build', seed: 'cross-signed' });
+      await pushLegacySignatures(client, repo('acme/staging/app'), index.digest, [await sigstore.signLegacy(index.digest)]);
+      await pushBundle(client, repo('acme/staging/app'), { mediaType: index.mediaType, digest: index.digest, size: index.size! }, await sigstore.signBundle(index.digest));
+
+      const result = await promoteSigned('acme/staging/app', { destination: `${registry.host}/acme/released` });
+      expect(result.exitCode, result.stdout).toBe(0);
+      expect(result.outputs['bytes-copied']).toBe('0');
+      expect(result.summary).toMatch(/Signatures copied .*sha256-[0-9a-f]{64}\.sig.*1 bundle referrer/);
+
+      const again = await runActionYml(action, {
+        inputs: {
+          image: `${registry.host}/acme/released`,
+          source: 'prod',
+          targets: 'stable',
+          username: registry.credentials!.username,
+          password: registry.credentials!.password,
+          'certificate-identity': IDENTITY,
+          'certificate-oidc-issuer': ISSUER,
+          'trusted-root': trustedRoot,
+        },
+        github: { ref: 'refs/tags/1.4.0', sha },
+      });
+      expect(again.exitCode, again.stdout).toBe(0);
+      const verified = JSON.parse(again.outputs.verified!) as { signatures: Array<{ format: string }> };
+      expect(verified.signatures.map((signature) => signature.format).sort()).toEqual(['bundle-v0.3', 'cosign-legacy']);
+      expect((await client.resolveDigest({ ...repo('acme/released'), tag: 'stable' })).digest).toBe(index.digest);
+    });
+  });
+
   describe('when GitHub workflow claims are required', () => {
     it.each([
       ['acme/app', 0],
