@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartialMutationError, compileRetentionPolicy, createGitHubClient } from '@tagwright/core';
 import type { RegistryClient, RepositoryReference, RetentionExecutionReport, RetentionPolicy } from '@tagwright/core';
-import { clientFor, readAccessLog, startGitHubApi, startRegistry } from '@tagwright/testkit';
+import { clientFor, pushReferrer, readAccessLog, startGitHubApi, startRegistry } from '@tagwright/testkit';
 import type { GitHubApi, RunningRegistry } from '@tagwright/testkit';
 import type { Inputs } from '../src/inputs.js';
 import { run } from '../src/run.js';
@@ -229,52 +229,91 @@ describe('cleanup run() on GHCR', () => {
     await registry?.stop();
   });
 
-  it('deletes the versions keep-n leaves out, by id, with their signatures and platform manifests', async () => {
-    const image: RepositoryReference = { registry: registry.host, repository: 'acme/app' };
-    const owner = { org: 'acme' };
-    const day = (n: number): string => new Date(Date.UTC(2026, 0, n)).toISOString().replace(/\.000Z$/, 'Z');
-    const ids = new Map<string, number>();
-    const add = (digest: string, tags: string[], createdAt: string): void => {
-      ids.set(tags[0] ?? digest, api.state.addPackageVersion(owner, 'app', { digest, tags, createdAt }).id);
-    };
-    const release = await pushBuild(client, image, { tag: '1.0.0', created: new Date(day(1)), seed: 'ghcr release' });
-    add(release.digest, ['1.0.0', 'latest'], day(1));
-    for (let i = 1; i <= 8; i++) {
-      const build =
-        i === 2
-          ? await pushMultiArch(client, image, { tag: buildTag(i), created: new Date(day(i + 1)), seed: `ghcr ${i}` })
-          : await pushBuild(client, image, { tag: buildTag(i), created: new Date(day(i + 1)), seed: `ghcr ${i}` });
-      for (const child of build.children ?? []) add(child.digest, [], day(i + 1));
-      add(build.digest, [buildTag(i)], day(i + 1));
-      if (i === 1 || i === 8) {
-        const sig = `${build.digest.replace(':', '-')}.sig`;
-        add(`sha256:${'5'.repeat(63)}${i}`, [sig], day(i + 1));
+  describe('when keep-n leaves out old builds of an organization package', () => {
+    it('deletes the versions keep-n leaves out, by id, with their signatures and platform manifests', async () => {
+      const image: RepositoryReference = { registry: registry.host, repository: 'acme/app' };
+      const owner = { org: 'acme' };
+      const day = (n: number): string => new Date(Date.UTC(2026, 0, n)).toISOString().replace(/\.000Z$/, 'Z');
+      const ids = new Map<string, number>();
+      const add = (digest: string, tags: string[], createdAt: string): void => {
+        ids.set(tags[0] ?? digest, api.state.addPackageVersion(owner, 'app', { digest, tags, createdAt }).id);
+      };
+      const release = await pushBuild(client, image, { tag: '1.0.0', created: new Date(day(1)), seed: 'ghcr release' });
+      add(release.digest, ['1.0.0', 'latest'], day(1));
+      const stray = await pushBuild(client, image, { created: new Date(day(1)), seed: 'ghcr stray untagged' });
+      add(stray.digest, [], day(1));
+      for (let i = 1; i <= 8; i++) {
+        const build =
+          i === 2
+            ? await pushMultiArch(client, image, { tag: buildTag(i), created: new Date(day(i + 1)), seed: `ghcr ${i}` })
+            : await pushBuild(client, image, { tag: buildTag(i), created: new Date(day(i + 1)), seed: `ghcr ${i}` });
+        for (const child of build.children ?? []) add(child.digest, [], day(i + 1));
+        add(build.digest, [buildTag(i)], day(i + 1));
+        if (i === 1 || i === 8) {
+          const sig = `${build.digest.replace(':', '-')}.sig`;
+          add(`sha256:${'5'.repeat(63)}${i}`, [sig], day(i + 1));
+        }
       }
-    }
 
-    const policy: RetentionPolicy = { keep: [{ pattern: 'sha-*', count: 5 }] };
-    const result = await run(inputsFor(image, policy, { backend: 'ghcr', githubToken: api.token }), {
-      registryClient: () => client,
-      github: async () => createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, throttling: false }),
-      now: () => NOW,
-      info: () => undefined,
+      const policy: RetentionPolicy = { keep: [{ pattern: 'sha-*', count: 5 }] };
+      const result = await run(inputsFor(image, policy, { backend: 'ghcr', githubToken: api.token }), {
+        registryClient: () => client,
+        github: async () => createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, throttling: false }),
+        now: () => NOW,
+        info: () => undefined,
+      });
+
+      const deleted = (result.outputs.deleted as Array<{ tags: string[] }>).flatMap((entry) => entry.tags).sort();
+      const sigOf = async (i: number): Promise<string> =>
+        `${(await client.resolveDigest({ ...image, tag: buildTag(i) })).digest.replace(':', '-')}.sig`;
+      expect(deleted).toEqual([buildTag(1), buildTag(2), buildTag(3), await sigOf(1)].sort());
+      const remaining = api.state.packageVersions(owner, 'app') ?? [];
+      const remainingTags = remaining.flatMap((v) => v.tags).sort();
+      expect(remainingTags).toEqual(['1.0.0', 'latest', buildTag(4), buildTag(5), buildTag(6), buildTag(7), buildTag(8), await sigOf(8)].sort());
+      // Build 2's platform manifests (untagged versions) went with it; the other untagged version stays
+      // (delete-untagged is off).
+      expect(remaining.filter((v) => v.tags.length === 0).map((v) => v.name)).toEqual([stray.digest]);
+      const deletes = api.requests.filter((r) => r.method === 'DELETE');
+      expect(deletes).toHaveLength(6);
+      for (const tag of [buildTag(1), buildTag(2), buildTag(3)]) {
+        expect(deletes.some((r) => r.path.endsWith(`/versions/${ids.get(tag)}`)), tag).toBe(true);
+      }
+      api.assertNoViolations();
+      expect(await exists(client, image, release.digest)).toBe(true);
     });
+  });
+  describe('when delete-untagged is on', () => {
+    it('deletes the stray untagged version, never a platform manifest or a referrer of a kept build', async () => {
+      const image: RepositoryReference = { registry: registry.host, repository: 'acme/tools' };
+      const owner = { org: 'acme' };
+      const created = '2026-01-01T00:00:00Z';
+      const add = (digest: string, tags: string[] = []): number => api.state.addPackageVersion(owner, 'tools', { digest, tags, createdAt: created }).id;
+      const build = await pushMultiArch(client, image, { tag: buildTag(1), created: new Date(created), seed: 'tools build' });
+      add(build.digest, [buildTag(1)]);
+      for (const child of build.children ?? []) add(child.digest);
+      const referrer = await pushReferrer(client, image, build, { artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json' });
+      add(referrer.digest);
+      const fallback = await client.resolveDigest({ ...image, tag: build.digest.replace(':', '-') });
+      add(fallback.digest, [build.digest.replace(':', '-')]);
+      const stray = await pushBuild(client, image, { created: new Date(created), seed: 'tools stray' });
+      const strayId = add(stray.digest);
+      const before = api.requests.length;
 
-    const deleted = (result.outputs.deleted as Array<{ tags: string[] }>).flatMap((entry) => entry.tags).sort();
-    const sigOf = async (i: number): Promise<string> =>
-      `${(await client.resolveDigest({ ...image, tag: buildTag(i) })).digest.replace(':', '-')}.sig`;
-    expect(deleted).toEqual([buildTag(1), buildTag(2), buildTag(3), await sigOf(1)].sort());
-    const remaining = api.state.packageVersions(owner, 'app') ?? [];
-    const remainingTags = remaining.flatMap((v) => v.tags).sort();
-    expect(remainingTags).toEqual(['1.0.0', 'latest', buildTag(4), buildTag(5), buildTag(6), buildTag(7), buildTag(8), await sigOf(8)].sort());
-    // Build 2's platform manifests (untagged versions) went with it; nothing else untagged did.
-    expect(remaining.filter((v) => v.tags.length === 0)).toHaveLength(0);
-    const deletes = api.requests.filter((r) => r.method === 'DELETE');
-    expect(deletes).toHaveLength(6);
-    for (const tag of [buildTag(1), buildTag(2), buildTag(3)]) {
-      expect(deletes.some((r) => r.path.endsWith(`/versions/${ids.get(tag)}`)), tag).toBe(true);
-    }
-    api.assertNoViolations();
-    expect(await exists(client, image, release.digest)).toBe(true);
+      const policy: RetentionPolicy = { keep: [{ pattern: 'sha-*', count: 30 }], deleteUntagged: true };
+      const result = await run(inputsFor(image, policy, { backend: 'ghcr', githubToken: api.token }), {
+        registryClient: () => client,
+        github: async () => createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, throttling: false }),
+        now: () => NOW,
+        info: () => undefined,
+      });
+
+      expect((result.outputs.deleted as Array<{ digest: string }>).map((entry) => entry.digest)).toEqual([stray.digest]);
+      const deletes = api.requests.slice(before).filter((r) => r.method === 'DELETE');
+      expect(deletes.map((r) => r.path.split('/').pop())).toEqual([String(strayId)]);
+      const kept = new Map((result.outputs.kept as Array<{ digest: string; rule: string }>).map((entry) => [entry.digest, entry.rule]));
+      for (const child of build.children ?? []) expect(kept.get(child.digest)).toBe('index-child');
+      expect(kept.get(referrer.digest)).toBe('artifact');
+      api.assertNoViolations();
+    });
   });
 });
