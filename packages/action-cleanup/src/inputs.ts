@@ -9,7 +9,7 @@ import {
 } from '@tagwright/action-kit';
 import type { RegistryInputs } from '@tagwright/action-kit';
 import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
-import { parseRepository } from '@tagwright/core/registry';
+import { deletionApiFor, parseRepository } from '@tagwright/core/registry';
 import type { RepositoryReference } from '@tagwright/core/registry';
 import { compileRetentionPattern, compileRetentionPolicy, parseRetentionDuration } from '@tagwright/core/retention';
 import type { CompiledRetentionPolicy, RetentionKeepNewest, RetentionPolicy } from '@tagwright/core/retention';
@@ -63,7 +63,7 @@ export function readInputs(): Inputs {
     throw new ConfigurationError('MISSING_INPUT', 'read input keep-n: give keep-n, older-than or delete-untagged; with none of them nothing can be deleted');
   }
   const githubToken = getSecretInput('github-token');
-  const backend = image.registry === 'ghcr.io' ? 'ghcr' : 'registry';
+  const backend = deletionApiFor(image.registry) === 'github-packages' ? 'ghcr' : 'registry';
   if (backend === 'ghcr' && githubToken === undefined && mode !== 'tag-deleted') {
     throw new ConfigurationError('MISSING_INPUT', 'read input github-token: required for ghcr.io (GHCR deletes through the GitHub Packages API)');
   }

@@ -193,6 +193,13 @@ describe('createGitHubClient', () => {
       const missing = await github.deletePackageVersion({ org: 'acme' }, 'app', 999).catch((e: unknown) => e);
       expect(missing).toMatchObject({ code: 'NOT_FOUND', status: 404 });
     });
+
+    it("lists a package owned by another user through the user endpoint, as GitHub's description allows", async () => {
+      api.state.addPackageVersion({ user: 'octo-dev' }, 'cli', { digest: digest(7), tags: ['2.0.0'] });
+      const versions = await github.listPackageVersions({ user: 'octo-dev' }, 'cli');
+      expect(versions.map((v) => [v.digest, v.tags])).toEqual([[digest(7), ['2.0.0']]]);
+      api.assertNoViolations();
+    });
   });
 });
 

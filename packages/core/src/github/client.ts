@@ -351,7 +351,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           return octokit.paginate(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg, { ...common, org: packageOwner.org });
         }
         if ('user' in packageOwner) {
-          const { state: _state, ...forUser } = common;
+          // The user-owned endpoint takes neither `state` nor `per_page` in GitHub's description.
+          const { state: _state, per_page: _perPage, ...forUser } = common;
           return octokit.paginate(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser, { ...forUser, username: packageOwner.user });
         }
         return octokit.paginate(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByAuthenticatedUser, common);

@@ -31,3 +31,4 @@ export type { RegistryClient, RegistryClientOptions } from './client.js';
 export { copyImage } from './copy.js';
 export type { CopyResult } from './copy.js';
 export type { CopyOptions } from './copy.js';
+export { deletionApiFor } from './capabilities.js';
