@@ -8,10 +8,12 @@ import {
   readVerificationInputs,
 } from '@tagwright/action-kit';
 import type { RegistryInputs, ReleaseInputs, VerificationInputs } from '@tagwright/action-kit';
+import { changelogPaths } from '@tagwright/core/changelog';
 import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
 import { ROLLBACK_AUDIT_TEMPLATE, parseStamp, renderStamp, validateStampTemplate } from '@tagwright/core/policy';
 import { parseRepository, validateDigest, validateTag } from '@tagwright/core/registry';
 import type { RepositoryReference } from '@tagwright/core/registry';
+import { versionOfTag } from '@tagwright/core/semver';
 import picomatch from 'picomatch';
 
 /** The history glob, compiled. */
@@ -111,7 +113,7 @@ export function readInputs(): Inputs {
     auditTemplate,
     dryRun: getBooleanInput('dry-run', false),
     verification: readVerificationInputs(),
-    release: readReleaseInputs(),
+    release: readRollbackReleaseInputs(),
     registry: readRegistryInputs(),
   };
 }
@@ -137,4 +139,29 @@ function checkAuditTemplate(template: string, historyTemplates: readonly string[
       );
     }
   }
+}
+
+/**
+ * The release inputs of rollback: those of promote (`release`, `release-notes`, `github-token`,
+ * checked by action-kit), a `version` that must be SemVer when given, a notes path inside the repository.
+ */
+function readRollbackReleaseInputs(): ReleaseInputs {
+  const release = readReleaseInputs();
+  if (release.mode === 'none') return release;
+  if (release.version !== undefined && !versionOfTag(release.version)) {
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      `read input version: ${JSON.stringify(release.version)} is not a SemVer 2.0 version (X.Y.Z or vX.Y.Z, optionally -prerelease)`,
+    );
+  }
+  if (release.notes.kind === 'changelog-file') {
+    const { template } = release.notes;
+    named('release-notes', () => {
+      if (template.includes('{version}')) changelogPaths(release.version ?? '0.0.0', template);
+      else if (template.startsWith('/') || /(^|[\\/])\.\.([\\/]|$)/.test(template) || /[\x00-\x1f]/.test(template)) {
+        throw new Error(`changelog-file:${template}: it must be a path inside the repository`);
+      }
+    });
+  }
+  return release;
 }

@@ -8,6 +8,7 @@ import type { PromoteReport } from '@tagwright/core/promote';
 import { formatReference } from '@tagwright/core/registry';
 import type { ImageReference, RegistryClient, RepositoryReference } from '@tagwright/core/registry';
 import type { Inputs } from './inputs.js';
+import type { PreparedRollbackRelease, RollbackReleaseContext, RollbackReleaseResult } from './release.js';
 
 export type { VerificationOutcome };
 
@@ -51,8 +52,13 @@ export interface Deps {
   prepareVerify?(verification: VerificationInputs): Promise<void>;
   /** Verifies the target digest's signatures; throws to refuse the rollback (nothing is written). */
   verify(client: RegistryClient, verification: VerificationInputs, repository: RepositoryReference, digest: string): Promise<VerificationOutcome>;
-  /** Creates or updates the GitHub release after the rollback (shared with promote); returns its URL. */
-  release(inputs: Inputs, outcome: RollbackOutcome): Promise<string | undefined>;
+  /**
+   * Prepares the GitHub side before anything moves (reads only): the versions of the two digests,
+   * the release of the version rolled back to (created as promote would, when missing), the
+   * release of the replaced version to mark. Undefined when no release is requested. Loaded
+   * lazily (octokit is heavy).
+   */
+  release(inputs: Inputs, context: RollbackReleaseContext): Promise<PreparedRollbackRelease | undefined>;
   now(): Date;
   info(message: string): void;
 }
@@ -70,14 +76,8 @@ export function createDeps(runtime: ActionRuntime): Deps {
       await prepare(verification);
     },
     verify: async (client, verification, repository, digest) => (await prepare(verification))(client, { ...repository, digest }),
-    release: async (inputs) => {
-      // The release adapter is shared with promote; until it is, say so rather than fail a
-      // rollback that has already moved the tags.
-      if (inputs.release.mode !== 'none' || inputs.release.publishDraft) {
-        runtime.warning(`release ${inputs.release.mode}: not available in this build of rollback; no GitHub release was changed`);
-      }
-      return undefined;
-    },
+    release: async (inputs, context) =>
+      inputs.release.mode === 'none' ? undefined : (await import('./release.js')).prepareRollbackRelease(inputs, context, runtime),
     now: () => runtime.now(),
     info: (message) => runtime.info(message),
   };
@@ -174,6 +174,20 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     );
   }
 
+  // The GitHub side is decided (and its notes written) before anything moves; a dry run shows it.
+  const release = await deps.release(inputs, {
+    client,
+    repository: repo,
+    tags: [...tags],
+    track: inputs.track,
+    fromDigest,
+    toDigest,
+    toTag,
+    auditTag: audit.tag,
+    now,
+  });
+  if (release) warnings.push(...release.warnings);
+
   // The trace first: the audit tag pins the replaced build before the track leaves it.
   const auditReport = await promote({
     client,
@@ -218,7 +232,20 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     verification,
     dryRun: inputs.dryRun,
   };
-  const releaseUrl = inputs.dryRun ? undefined : await deps.release(inputs, outcome);
+  let released: RollbackReleaseResult | undefined;
+  if (release && !inputs.dryRun) {
+    try {
+      released = await release.apply(moveReport, verification);
+    } catch (error: unknown) {
+      // The tags have moved: say so, so that the releases can be finished by hand.
+      throw new PartialMutationError(
+        `${operation} to ${toDigest}: the tags moved (audit tag ${audit.tag}), then updating the GitHub releases failed: ${errorMessage(error)}`,
+        { audit: auditReport, move: moveReport, release: 'not finished' },
+        { cause: error },
+      );
+    }
+  }
+  const releaseUrl = released?.url;
   return {
     outputs: {
       'from-digest': fromDigest,
@@ -227,7 +254,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       'audit-tag': audit.tag,
       'release-url': releaseUrl ?? '',
     },
-    summary: summarize(outcome, inputs, releaseUrl, warnings),
+    summary: summarize(outcome, inputs, release, released, warnings),
     warnings,
   };
 }
@@ -304,7 +331,13 @@ function iso(date: Date | undefined): string {
   return date ? date.toISOString().replace('.000Z', 'Z') : '—';
 }
 
-function summarize(outcome: RollbackOutcome, inputs: Inputs, releaseUrl: string | undefined, warnings: readonly string[]): string {
+function summarize(
+  outcome: RollbackOutcome,
+  inputs: Inputs,
+  release: PreparedRollbackRelease | undefined,
+  released: RollbackReleaseResult | undefined,
+  warnings: readonly string[],
+): string {
   const code = (text: string) => `\`${text}\``;
   const moved = [...outcome.auditReport.targets, ...outcome.moveReport.targets].map((target) => [
     code(target.tag),
@@ -338,6 +371,10 @@ function summarize(outcome: RollbackOutcome, inputs: Inputs, releaseUrl: string 
     lines.push('\n> [!WARNING]\n> No signature verification was configured for this rollback.\n');
   }
   if (warnings.length > 0) lines.push(`\n**Warnings:**\n\n${warnings.map((warning) => `- ${escapeMarkdown(warning)}`).join('\n')}\n`);
-  if (releaseUrl) lines.push(`\nRelease: ${releaseUrl}\n`);
+  if (released) {
+    lines.push(`\n**Releases:**\n\n${released.lines.map((line) => `- ${line}`).join('\n') || '- none changed'}\n`);
+  } else if (release) {
+    lines.push(`\n**Releases (dry run, nothing written on GitHub):**\n\n${release.plan.map((line) => `- ${escapeMarkdown(line)}`).join('\n') || '- none'}\n`);
+  }
   return lines.join('');
 }
