@@ -337,13 +337,9 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return response.body;
   };
 
-  const putBlob = async (repo: RepositoryReference, bytes: Uint8Array, digest?: string): Promise<Descriptor> => {
-    if (digest !== undefined) validateDigest(digest);
-    const computed = computeDigest(bytes, digest ? digestAlgorithm(digest) : 'sha256');
+  /** Opens an upload session (`POST …/blobs/uploads/`); returns the PUT URL carrying `digest`. */
+  const startUpload = async (repo: RepositoryReference, digest: string): Promise<URL> => {
     const start = v2(repo, 'blobs/uploads/');
-    if (digest !== undefined && digest !== computed) {
-      throw new RegistryError('DIGEST_MISMATCH', `put blob ${redactUrl(start)}: the bytes have digest ${computed}, not ${digest}`);
-    }
     const session = await transport.request({
       operation: 'start blob upload',
       registry: repo.registry,
@@ -353,7 +349,20 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       okStatuses: [202],
     });
     const location = uploadLocation(session, start);
-    location.searchParams.set('digest', computed);
+    location.searchParams.set('digest', digest);
+    return location;
+  };
+
+  const putBlob = async (repo: RepositoryReference, bytes: Uint8Array, digest?: string): Promise<Descriptor> => {
+    if (digest !== undefined) validateDigest(digest);
+    const computed = computeDigest(bytes, digest ? digestAlgorithm(digest) : 'sha256');
+    if (digest !== undefined && digest !== computed) {
+      throw new RegistryError(
+        'DIGEST_MISMATCH',
+        `put blob ${redactUrl(v2(repo, 'blobs/uploads/'))}: the bytes have digest ${computed}, not ${digest}`,
+      );
+    }
+    const location = await startUpload(repo, computed);
     await transport.request({
       operation: 'put blob',
       registry: repo.registry,
@@ -409,17 +418,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     stream: ReadableStream<Uint8Array>,
   ): Promise<Descriptor> => {
     validateDigest(digest);
-    const start = v2(repo, 'blobs/uploads/');
-    const session = await transport.request({
-      operation: 'start blob upload',
-      registry: repo.registry,
-      method: 'POST',
-      url: start,
-      scopes: push(repo),
-      okStatuses: [202],
-    });
-    const location = uploadLocation(session, start);
-    location.searchParams.set('digest', digest);
+    const location = await startUpload(repo, digest);
     await transport.request({
       operation: 'put blob',
       registry: repo.registry,
