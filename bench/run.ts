@@ -48,6 +48,8 @@ const execFileAsync = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const LARGE_ROUNDS = Number(process.env['BENCH_LARGE_ROUNDS'] ?? 5);
+/** A V8 flag the action bundles could set (v8.setFlagsFromString) before the first fetch: undici's llhttp WebAssembly then skips TurboFan. */
+const WHAT_IF = '--liftoff-only';
 const SHA = '4f1c2d3e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d';
 const MB = 1024 * 1024;
 /** docker/metadata-action v6.2.0, `refs/tags/v1.2.3`, from the issue. */
@@ -74,11 +76,14 @@ async function ensureBuilt(dir: string, name: string): Promise<void> {
 }
 
 /** Runs the built promote action as the runner does: INPUT_* env, $GITHUB_OUTPUT read back. */
-async function runPromote(inputs: Record<string, string>): Promise<{ run: ProcessRun; outputs: Record<string, string> }> {
+async function runPromote(
+  inputs: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<{ run: ProcessRun; outputs: Record<string, string> }> {
   const output = await tempFile('output');
   const summary = await tempFile('summary');
   const env = await actionEnv(path.join(promoteDir, 'action.yml'), inputs, { sha: SHA, ref: 'refs/heads/main' }, output, summary);
-  const run = ensureOk(await measureProcess(process.execPath, [path.join(promoteDir, 'dist/index.mjs')], env), 'promote action');
+  const run = ensureOk(await measureProcess(process.execPath, [...nodeArgs, path.join(promoteDir, 'dist/index.mjs')], env), 'promote action');
   const outputs = await readOutputs(output);
   await rm(path.dirname(output), { recursive: true, force: true });
   await rm(path.dirname(summary), { recursive: true, force: true });
@@ -132,6 +137,7 @@ async function sameRepository(registry: RunningRegistry, n: number): Promise<voi
   const cursor = await accessLogCursor(registry);
   const tw: number[] = [];
   const sk: number[] = [];
+  const liftoff: number[] = [];
   let twRequests = 0;
   let skRequests = 0;
   let twReported = '';
@@ -158,6 +164,10 @@ async function sameRepository(registry: RunningRegistry, n: number): Promise<voi
       await runSk();
       await runTw();
     }
+    if (n === 1) {
+      const targets = Array.from({ length: n }, (_, i) => `lo-${round}-${i}`);
+      liftoff.push((await runPromote({ image: `${registry.host}/${repository}`, source: 'src', targets: targets.join(',') }, [WHAT_IF])).run.wallMs);
+    }
   }
   await rm(home, { recursive: true, force: true });
   const r = median(tw) / median(sk);
@@ -168,6 +178,9 @@ async function sameRepository(registry: RunningRegistry, n: number): Promise<voi
       [
         ['tagwright promote (built action)', ms(median(tw)), ms(Math.min(...tw)), ms(Math.max(...tw)), `${twRequests} (action output: ${twReported})`],
         [`skopeo copy ×${n}`, ms(median(sk)), ms(Math.min(...sk)), ms(Math.max(...sk)), String(skRequests)],
+        ...(liftoff.length > 0
+          ? [[`what-if: node ${WHAT_IF} (not shipped)`, ms(median(liftoff)), ms(Math.min(...liftoff)), ms(Math.max(...liftoff)), String(twRequests)]]
+          : []),
       ],
     ),
   );
@@ -262,6 +275,7 @@ async function computeTags(registry: RunningRegistry): Promise<void> {
   const cursor = await accessLogCursor(registry);
   const tw: ProcessRun[] = [];
   const bare: ProcessRun[] = [];
+  const liftoff: ProcessRun[] = [];
   let requests = 0;
   let tags = '';
   for (let round = 0; round < ROUNDS; round++) {
@@ -290,6 +304,7 @@ async function computeTags(registry: RunningRegistry): Promise<void> {
       await runBare();
       await runTw();
     }
+    liftoff.push(ensureOk(await measureProcess(process.execPath, [WHAT_IF, path.join(computeTagsDir, 'dist/index.mjs')], env), 'compute-tags action'));
     await rm(path.dirname(output), { recursive: true, force: true });
     await rm(path.dirname(summary), { recursive: true, force: true });
   }
@@ -308,6 +323,12 @@ async function computeTags(registry: RunningRegistry): Promise<void> {
       ['', 'median wall', 'peak RSS', 'registry requests'],
       [
         ['tagwright compute-tags (built action)', ms(wall), `${peak.toFixed(0)} MiB`, String(requests)],
+        [
+          `what-if: node ${WHAT_IF} (not shipped)`,
+          ms(median(liftoff.map((r) => r.wallMs))),
+          `${(median(liftoff.map((r) => r.maxRssKiB)) / 1024).toFixed(0)} MiB`,
+          String(requests),
+        ],
         ['bare `node -e 0`, here', ms(bareWall), `${barePeak.toFixed(0)} MiB`, '-'],
         ['docker/metadata-action v6.2.0 (issue)', ms(METADATA_ACTION.wallMs), `${METADATA_ACTION.peakMiB} MiB`, '-'],
         ['bare `node -e 0` (issue)', ms(METADATA_ACTION.bareWallMs), `${METADATA_ACTION.bareMiB} MiB`, '-'],
@@ -352,7 +373,7 @@ async function bundleSizes(): Promise<void> {
 /** Tag listing (GHCR-like pages) and computeTags over 1k/5k/10k tags, each in a fresh process. */
 async function policy(): Promise<void> {
   const sizes = [1000, 5000, 10_000];
-  const server = await startTagServer(Object.fromEntries(sizes.map((n) => [`acme/app${n}`, syntheticTags(n)])));
+  const server = await startTagServer({ 'acme/warm': ['1.0.0'], ...Object.fromEntries(sizes.map((n) => [`acme/app${n}`, syntheticTags(n)])) });
   const rows: string[][] = [];
   const figures: { tags: number; firstCpuMs: number; medianCpuMs: number; retainedBytes: number }[] = [];
   try {
@@ -390,7 +411,8 @@ async function policy(): Promise<void> {
   const smallest = figures[0];
   if (largest && smallest) {
     const growth = largest.retainedBytes / smallest.retainedBytes;
-    log(`\nretained heap 10k / 1k: ${growth.toFixed(1)}× for 10× the tags (linear ≈ 10×)`);
+    const slope = (largest.retainedBytes - smallest.retainedBytes) / (largest.tags - smallest.tags);
+    log(`\nretained heap 10k / 1k: ${growth.toFixed(1)}× for 10× the tags (linear: 10×); ${slope.toFixed(0)} B per added tag`);
     verdict('policy: computeTags over 10k tags ≤ 50 ms CPU (first call)', ms(largest.firstCpuMs), largest.firstCpuMs <= 50);
   }
   report['policy'] = figures;
