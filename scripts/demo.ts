@@ -11,12 +11,10 @@
  *    `prod-{date}-{sha}` stamp, verifying the signature's identity and issuer before the first write;
  * 6. print every tag with its digest, and stop the registry.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistryClient } from '@tagwright/core';
-import { createSigstoreMock, pushIndex, pushLegacySignatures, runActionYml, startRegistry } from '@tagwright/testkit';
+import { createSigstoreMockWithTrustedRoot, pushIndex, pushLegacySignatures, runActionYml, startRegistry } from '@tagwright/testkit';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sha = '4f1c2d3e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d';
@@ -28,7 +26,7 @@ function step(title: string): void {
 async function main(): Promise<void> {
   step('start a CNCF distribution registry on 127.0.0.1');
   const registry = await startRegistry();
-  const work = await mkdtemp(path.join(tmpdir(), 'tagwright-demo-'));
+  const disposers: Array<() => Promise<void>> = [];
   try {
     console.log(`registry ${registry.url}`);
     const client = createRegistryClient();
@@ -54,12 +52,11 @@ async function main(): Promise<void> {
     const buildTag = `sha-${sha.slice(0, 7)}`;
     const build = await pushIndex(client, repo, { tag: buildTag, seed: 'build-1.4.0' });
     console.log(`${buildTag} ${build.digest}  platforms: ${(build.platforms ?? []).join(', ')}`);
-    const sigstore = await createSigstoreMock();
+    const { sigstore, trustedRoot, dispose } = await createSigstoreMockWithTrustedRoot();
+    disposers.push(dispose);
     const identity = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/1.4.0';
     const issuer = 'https://token.actions.githubusercontent.com';
     await pushLegacySignatures(client, repo, build.digest, [await sigstore.signLegacy(build.digest, { identity, issuer })]);
-    const trustedRoot = path.join(work, 'trusted_root.json');
-    await writeFile(trustedRoot, JSON.stringify(sigstore.trustedRootJson));
     console.log(`signed by ${identity} (cosign signature tag sha256-${build.digest.slice(7, 19)}….sig)`);
 
     step('compute-tags for refs/tags/1.4.0 (registry-aware)');
@@ -113,7 +110,7 @@ async function main(): Promise<void> {
   } finally {
     step('stop the registry');
     await registry.stop();
-    await rm(work, { recursive: true, force: true });
+    for (const dispose of disposers) await dispose();
     console.log('stopped');
   }
 }

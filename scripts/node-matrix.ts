@@ -8,12 +8,12 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { clientFor, createSigstoreMock, pushIndex, pushLegacySignatures, runActionYml, startRegistry } from '@tagwright/testkit';
+import { clientFor, createSigstoreMockWithTrustedRoot, pushIndex, pushLegacySignatures, runActionYml, startRegistry } from '@tagwright/testkit';
 
 const exec = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,16 +43,16 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
 async function main(): Promise<void> {
   const registry = await startRegistry();
   const work = await mkdtemp(path.join(tmpdir(), 'tw-node-matrix-'));
+  const disposers: Array<() => Promise<void>> = [];
   let passed = 0;
   let failed = 0;
   try {
     const client = clientFor(registry);
     const repo = { registry: registry.host, repository: 'acme/app' };
     const image = `${registry.host}/acme/app`;
-    const sigstore = await createSigstoreMock();
+    const { sigstore, trustedRoot, dispose } = await createSigstoreMockWithTrustedRoot();
+    disposers.push(dispose);
     const identity = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3';
-    const trustedRoot = path.join(work, 'trusted_root.json');
-    await writeFile(trustedRoot, JSON.stringify(sigstore.trustedRootJson));
     const repoDir = path.join(work, 'repo');
     await mkdir(repoDir);
     await git(repoDir, 'init', '-q', '-b', 'main');
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   } finally {
     await registry.stop();
     await rm(work, { recursive: true, force: true });
+    for (const dispose of disposers) await dispose();
   }
   console.log(`${passed} passed, ${failed} failed`);
   if (failed > 0) process.exitCode = 1;

@@ -1,11 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core';
 import {
   clientFor,
-  createSigstoreMock,
+  createSigstoreMockWithTrustedRoot,
   pushBundle,
   pushImage,
   pushIndex,
@@ -14,7 +12,7 @@ import {
   runActionYml,
   startRegistry,
 } from '@tagwright/testkit';
-import type { RunningRegistry, SigstoreMock } from '@tagwright/testkit';
+import type { RunningRegistry, SigstoreMock, SigstoreMockWithTrustedRoot } from '@tagwright/testkit';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const action = path.join(root, 'promote');
@@ -120,24 +118,19 @@ describe('promote action with signature verification', () => {
   let registry: RunningRegistry;
   let client: RegistryClient;
   let sigstore: SigstoreMock;
-  let trustDir: string;
+  let trust: SigstoreMockWithTrustedRoot;
   let trustedRoot: string;
   const repo = (repository: string): RepositoryReference => ({ registry: registry.host, repository });
 
   beforeAll(async () => {
-    [registry, sigstore, trustDir] = await Promise.all([
-      startRegistry({ auth: 'htpasswd' }),
-      createSigstoreMock(),
-      mkdtemp(path.join(tmpdir(), 'tw-trust-')),
-    ]);
+    [registry, trust] = await Promise.all([startRegistry({ auth: 'htpasswd' }), createSigstoreMockWithTrustedRoot()]);
+    ({ sigstore, trustedRoot } = trust);
     client = clientFor(registry);
-    trustedRoot = path.join(trustDir, 'trusted_root.json');
-    await writeFile(trustedRoot, JSON.stringify(sigstore.trustedRootJson));
   });
 
   afterAll(async () => {
     await registry?.stop();
-    await rm(trustDir, { recursive: true, force: true });
+    await trust?.dispose();
   });
 
   const promoteSigned = (repository: string, extra: Record<string, string> = {}) =>

@@ -1,12 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MediaTypes, PolicyError, ROLLBACK_AUDIT_TEMPLATE } from '@tagwright/core';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core';
 import {
   clientFor,
-  createSigstoreMock,
+  createSigstoreMockWithTrustedRoot,
   pushImage,
   pushIndex,
   pushLegacySignatures,
@@ -14,7 +12,7 @@ import {
   runActionYml,
   startRegistry,
 } from '@tagwright/testkit';
-import type { RunningRegistry, SeededImage, SigstoreMock } from '@tagwright/testkit';
+import type { RunningRegistry, SeededImage, SigstoreMock, SigstoreMockWithTrustedRoot } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileHistoryGlob, stampTemplateVariants } from '../src/inputs.js';
 import type { Inputs } from '../src/inputs.js';
@@ -349,23 +347,18 @@ describe('rollback action with signature verification (built, through action.yml
   let signedRegistry: RunningRegistry;
   let signedClient: RegistryClient;
   let sigstore: SigstoreMock;
-  let trustDir: string;
+  let trust: SigstoreMockWithTrustedRoot;
   let trustedRoot: string;
 
   beforeAll(async () => {
-    [signedRegistry, sigstore, trustDir] = await Promise.all([
-      startRegistry({ auth: 'htpasswd' }),
-      createSigstoreMock(),
-      mkdtemp(path.join(tmpdir(), 'tw-rollback-trust-')),
-    ]);
+    [signedRegistry, trust] = await Promise.all([startRegistry({ auth: 'htpasswd' }), createSigstoreMockWithTrustedRoot()]);
+    ({ sigstore, trustedRoot } = trust);
     signedClient = clientFor(signedRegistry);
-    trustedRoot = path.join(trustDir, 'trusted_root.json');
-    await writeFile(trustedRoot, JSON.stringify(sigstore.trustedRootJson));
   });
 
   afterAll(async () => {
     await signedRegistry?.stop();
-    if (trustDir) await rm(trustDir, { recursive: true, force: true });
+    await trust?.dispose();
   });
 
   /** b (the build rollback picks) signed or not; prod on c. */

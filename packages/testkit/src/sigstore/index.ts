@@ -1,3 +1,3 @@
-export { createSigstoreMock } from './mock.js';
-export type { MockBundleOptions, MockGitHubClaims, MockSigner, MockSignOptions, SigstoreMock } from './mock.js';
+export { createSigstoreMock, createSigstoreMockWithTrustedRoot } from './mock.js';
+export type { MockBundleOptions, MockGitHubClaims, MockSigner, MockSignOptions, SigstoreMock, SigstoreMockWithTrustedRoot } from './mock.js';
 export { pushBundle, pushLegacySignatures } from './push.js';

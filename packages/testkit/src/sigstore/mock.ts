@@ -362,3 +362,26 @@ export async function createSigstoreMock(options: { clock?: Date } = {}): Promis
 function derivePublicPem(privateKey: KeyObject): string {
   return createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString();
 }
+
+/** A Sigstore test instance with its `trusted_root.json` written to a temp file, as an action input. */
+export interface SigstoreMockWithTrustedRoot {
+  sigstore: SigstoreMock;
+  /** Path of the `trusted_root.json` trusting `sigstore`. */
+  trustedRoot: string;
+  /** Removes the temp directory. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * {@link createSigstoreMock} plus its trusted root in a temp file, for the `trusted-root` input of
+ * promote and rollback.
+ */
+export async function createSigstoreMockWithTrustedRoot(options: { clock?: Date } = {}): Promise<SigstoreMockWithTrustedRoot> {
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const [sigstore, dir] = await Promise.all([createSigstoreMock(options), mkdtemp(path.join(tmpdir(), 'tw-trust-'))]);
+  const trustedRoot = path.join(dir, 'trusted_root.json');
+  await writeFile(trustedRoot, JSON.stringify(sigstore.trustedRootJson));
+  return { sigstore, trustedRoot, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
