@@ -202,6 +202,7 @@ async function crossRepository(registry: RunningRegistry, layerMB: number, round
   const twRss: number[] = [];
   const skRss: number[] = [];
   let twLog = summarizeLog([]);
+  let twSignatureRequests: string[] = [];
   let skLog = summarizeLog([]);
   let twOut: Record<string, string> = {};
   for (let round = 0; round < rounds; round++) {
@@ -215,7 +216,12 @@ async function crossRepository(registry: RunningRegistry, layerMB: number, round
       });
       tw.push(run.wallMs);
       twRss.push(run.maxRssKiB);
-      twLog = summarizeLog(await cursor.take());
+      const entries = await cursor.take();
+      twLog = summarizeLog(entries);
+      // The action's copy-signatures step (default on): legacy `.sig` tag, referrers API, referrers tag schema.
+      twSignatureRequests = entries
+        .filter((e) => /\/referrers\/|\/manifests\/sha256-[0-9a-f]{64}(\.sig)?$/.test(e.path))
+        .map((e) => `${e.method} ${e.path.replace(/[0-9a-f]{64}/, '<hex>')} ${e.status}`);
       twOut = outputs;
     };
     const runSk = async (): Promise<void> => {
@@ -253,10 +259,18 @@ async function crossRepository(registry: RunningRegistry, layerMB: number, round
     ),
   );
   log(`\ntagwright / skopeo: ${ratio(r)}; tagwright requests by method: ${JSON.stringify(twLog.byMethod)}`);
+  log(
+    `of which signature discovery (copy-signatures, default true): ${twSignatureRequests.length} (${twSignatureRequests.join(', ')}); image copy and tags: ${twLog.requests - twSignatureRequests.length}`,
+  );
   report[`cross-repo-${layerMB}mb`] = { tagwright: tw, skopeo: sk, twRequests: twLog.requests, skRequests: skLog.requests, twRss, skRss };
   if (layerMB === 20) {
     verdict('cross-repo 3×20 MB: 0 blob bytes moved', String(twLog.blobBytesServed + Number(twOut['bytes-copied'] ?? 0)), twLog.blobBytesServed === 0 && twOut['bytes-copied'] === '0');
-    verdict('cross-repo 3×20 MB: ≤ 16 requests', String(twLog.requests), twLog.requests <= 16);
+    verdict('cross-repo 3×20 MB: ≤ 16 requests (action, signature discovery included)', String(twLog.requests), twLog.requests <= 16);
+    verdict(
+      'cross-repo 3×20 MB: ≤ 16 requests (image copy and tags)',
+      String(twLog.requests - twSignatureRequests.length),
+      twLog.requests - twSignatureRequests.length <= 16,
+    );
     verdict('cross-repo 3×20 MB: ≤ 0.2× skopeo wall', `${ratio(r)} (${ms(median(tw))} vs ${ms(median(sk))})`, r <= 0.2);
   } else {
     report['flat'] = { tagwright: median(tw), requests: twLog.requests };
