@@ -102,6 +102,10 @@ export function versionOfTag(tag: string, prefix = ''): ReleaseVersion | undefin
  * @returns a negative number when `a < b`, 0 when equal in precedence, positive when `a > b`.
  */
 export function compareVersions(a: ReleaseVersion, b: ReleaseVersion): number {
+  // MAJOR.MINOR.PATCH compare numerically (§11.2); only a tie with a pre-release on either side
+  // needs the identifier-by-identifier rules (§11.3, §11.4), which semver implements.
+  const core = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+  if (core !== 0 || (!a.isPrerelease && !b.isPrerelease)) return core;
   return compare(a.version, b.version);
 }
 
