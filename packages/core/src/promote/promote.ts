@@ -1,6 +1,10 @@
+import pLimit from 'p-limit';
 import { PartialMutationError, RegistryError, errorMessage } from '../errors.js';
 import type { ImageReference, RawManifest, RegistryClient, RepositoryReference } from '../registry/index.js';
 import { formatReference, validateTag } from '../registry/index.js';
+
+/** How many target reads or writes are in flight at once. */
+const TARGET_CONCURRENCY = 8;
 
 /** What happened, or would happen, to one target tag. */
 export interface TargetReport {
@@ -86,6 +90,9 @@ export interface PromoteOptions {
  * platforms; no blob is read or written within a repository), then re-resolves every target and
  * fails unless all equal the source digest.
  *
+ * Reads and writes of the targets run concurrently (up to 8 at once); every write is attempted,
+ * and each target's status in the report says whether it was written.
+ *
  * Requests for a same-repository promotion to N new tags on a registry whose tag list is one page:
  * 1 GET of the source manifest, 1 tag listing, N PUTs, N HEADs for the re-check (2 + 2N).
  * A target that already exists costs one more HEAD to learn its previous digest; one that already
@@ -133,10 +140,17 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
 
   if (options.verify) report.verification = await options.verify(manifest.digest, manifest);
 
+  const limit = pLimit(TARGET_CONCURRENCY);
   const existing = await existingTargets(client, destination, targets);
-  for (const target of report.targets) {
-    if (existing.has(target.tag)) target.before = (await resolveOrNull(client, { ...destination, tag: target.tag })) ?? null;
-  }
+  await Promise.all(
+    report.targets
+      .filter((target) => existing.has(target.tag))
+      .map((target) =>
+        limit(async () => {
+          target.before = (await resolveOrNull(client, { ...destination, tag: target.tag })) ?? null;
+        }),
+      ),
+  );
 
   if (report.dryRun) {
     for (const target of report.targets) target.status = target.before === manifest.digest ? 'unchanged' : 'planned';
@@ -148,16 +162,22 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
       report.copy = await options.copyImage(client, source, destination, manifest);
       progress(`copied ${manifest.digest} into ${formatReference(destination)}`);
     }
-    for (const target of report.targets) {
-      if (target.before === manifest.digest) {
-        target.status = 'unchanged';
-        continue;
-      }
-      target.status = 'failed';
-      await client.putManifest(destination, target.tag, { bytes: manifest.bytes, mediaType: manifest.mediaType });
-      target.status = 'written';
-      progress(`wrote ${target.tag} -> ${manifest.digest}`);
-    }
+    for (const target of report.targets) if (target.before === manifest.digest) target.status = 'unchanged';
+    // Every write is attempted once, concurrently; each target's status says what happened to it.
+    const writes = await Promise.allSettled(
+      report.targets
+        .filter((target) => target.status !== 'unchanged')
+        .map((target) =>
+          limit(async () => {
+            target.status = 'failed';
+            await client.putManifest(destination, target.tag, { bytes: manifest.bytes, mediaType: manifest.mediaType });
+            target.status = 'written';
+            progress(`wrote ${target.tag} -> ${manifest.digest}`);
+          }),
+        ),
+    );
+    const failure = writes.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
   } catch (error: unknown) {
     throw new PartialMutationError(
       `promote ${report.source} to ${report.destination}: ${errorMessage(error)}`,
@@ -167,16 +187,20 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
   }
 
   const mismatched: string[] = [];
-  for (const target of report.targets) {
-    try {
-      target.after = (await client.resolveDigest({ ...destination, tag: target.tag })).digest;
-    } catch (error: unknown) {
-      target.after = null;
-      mismatched.push(`${target.tag}: ${errorMessage(error)}`);
-      continue;
-    }
-    if (target.after !== manifest.digest) mismatched.push(`${target.tag} resolves to ${target.after}`);
-  }
+  await Promise.all(
+    report.targets.map((target) =>
+      limit(async () => {
+        try {
+          target.after = (await client.resolveDigest({ ...destination, tag: target.tag })).digest;
+        } catch (error: unknown) {
+          target.after = null;
+          mismatched.push(`${target.tag}: ${errorMessage(error)}`);
+          return;
+        }
+        if (target.after !== manifest.digest) mismatched.push(`${target.tag} resolves to ${target.after}`);
+      }),
+    ),
+  );
   if (mismatched.length > 0) {
     for (const target of report.targets) if (target.after !== manifest.digest && target.status === 'written') target.status = 'failed';
     throw new PartialMutationError(

@@ -10,6 +10,7 @@
  * @see {@link https://github.com/opencontainers/image-spec/blob/main/image-index.md | image-spec, Image index}
  * @packageDocumentation
  */
+import pLimit from 'p-limit';
 import { RegistryError } from '../errors.js';
 import type { RegistryClient } from './client.js';
 import { formatReference } from './reference.js';
@@ -94,7 +95,7 @@ export async function copyImage(
 ): Promise<CopyResult> {
   const result: CopyResult = { blobsMounted: 0, blobsCopied: 0, blobsPresent: 0, bytesCopied: 0, manifestsWritten: 0 };
   const sameRegistry = source.registry === destination.registry;
-  const limit = limiter(Math.max(1, options.concurrency ?? 4));
+  const limit = pLimit(Math.max(1, options.concurrency ?? 4));
   const seenBlobs = new Set<string>();
   const seenManifests = new Set<string>();
 
@@ -160,17 +161,3 @@ function parseManifest(manifest: RawManifest, source: RepositoryReference): Pars
 }
 
 /** Runs at most `size` tasks at once, in the order they were asked for. */
-function limiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
-    running += 1;
-    try {
-      return await task();
-    } finally {
-      running -= 1;
-      waiting.shift()?.();
-    }
-  };
-}
