@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../errors.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RepositoryReference } from '../registry/reference.js';
-import { cosignSignatureTag, copySignatures, discoverSignatures, verifyImage } from './discover.js';
+import { discoverSignatures, verifyImage } from './discover.js';
+import { copySignatures, cosignSignatureTag } from './storage.js';
 import { SignatureVerificationError, type SignaturePolicy } from './types.js';
 
 const IDENTITY = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3';

@@ -26,5 +26,6 @@ export type { SigstoreTrust, TrustedRootOrigin } from './trust.js';
 export { loadTrust, readTrustedRootFile, embeddedPublicGoodTrustedRoot, PUBLIC_GOOD_TUF_MIRROR } from './trust-loader.js';
 export type { TrustSource } from './trust-loader.js';
 export { verifySignatures } from './verify.js';
-export { discoverSignatures, verifyImage, copySignatures, attachBundle, cosignSignatureTag } from './discover.js';
-export type { SignatureRegistry, CopiedSignatures } from './discover.js';
+export { discoverSignatures, verifyImage } from './discover.js';
+export { copySignatures, attachBundle, cosignSignatureTag } from './storage.js';
+export type { SignatureRegistry, CopiedSignatures } from './storage.js';
