@@ -32,3 +32,5 @@ export { copyImage } from './copy.js';
 export type { CopyResult } from './copy.js';
 export type { CopyOptions } from './copy.js';
 export { deletionApiFor } from './capabilities.js';
+export { createNodeHttpFetch } from './node-http.js';
+export type { NodeHttpFetchOptions } from './node-http.js';
