@@ -207,6 +207,11 @@ describe('createNodeHttpFetch', () => {
       expect(seen.at(-1)?.headers['content-type']).toBeUndefined();
     });
 
+    it('turns a streamed POST into a GET without body on 303', async () => {
+      const response = await fetchImpl(`${main.origin}/see-other`, { method: 'POST', body: generated(100_000).stream, duplex: 'half' } as RequestInit);
+      expect(await response.json()).toEqual({ method: 'GET', body: '' });
+    });
+
     it('keeps the method and a buffered body on 307', async () => {
       const response = await fetchImpl(`${main.origin}/temporary`, { method: 'PUT', body: new TextEncoder().encode('again') });
       expect(await response.json()).toEqual({ method: 'PUT', body: 'again' });

@@ -17,7 +17,7 @@
  * @packageDocumentation
  */
 import { Agent as HttpAgent, request as httpRequest, STATUS_CODES } from 'node:http';
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable, pipeline } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -273,7 +273,7 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): typeof 
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw fetchFailed(new Error(`unsupported URL scheme ${url.protocol} in ${redactUrl(url)}`));
       }
-      const message = await send(url, method, headers, body, signal);
+      const { message, req } = await send(url, method, headers, body, signal);
       const status = message.statusCode ?? 0;
       const location = message.headers.location;
       if (!REDIRECT_STATUSES.has(status) || location === undefined || redirectMode === 'manual') {
@@ -289,8 +289,10 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): typeof 
         }
         return new NodeHttpResponse(message, raw, url.toString(), redirects > 0);
       }
-      // A redirect: its body is not wanted; reading it lets the connection be reused.
+      // A redirect: its body is not wanted; reading it lets the connection be reused. A streamed
+      // request body still being sent is abandoned (with its connection).
       message.resume();
+      if (!req.writableFinished) req.destroy();
       if (redirectMode === 'error') {
         throw fetchFailed(new Error(`unexpected redirect (${status}) from ${redactUrl(url)}`));
       }
@@ -326,8 +328,8 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): typeof 
     headers: Map<string, string>,
     body: Body,
     signal: AbortSignal | undefined,
-  ): Promise<IncomingMessage> =>
-    new Promise<IncomingMessage>((resolve, reject) => {
+  ): Promise<{ message: IncomingMessage; req: ClientRequest }> =>
+    new Promise<{ message: IncomingMessage; req: ClientRequest }>((resolve, reject) => {
       const outgoing: OutgoingHttpHeaders = Object.fromEntries(headers);
       if (body instanceof Buffer) outgoing['content-length'] ??= String(body.byteLength);
       else if (body === undefined && (method === 'POST' || method === 'PUT' || method === 'PATCH')) outgoing['content-length'] ??= '0';
@@ -338,7 +340,7 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): typeof 
         settled = true;
         reject(signal?.aborted ? signal.reason : fetchFailed(error));
       };
-      let req: ReturnType<typeof httpRequest>;
+      let req: ClientRequest;
       try {
         req = (https ? httpsRequest : httpRequest)(url, { method, headers: outgoing, agent: https ? httpsAgent : httpAgent });
       } catch (error) {
@@ -351,10 +353,10 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): typeof 
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       req.once('close', () => signal?.removeEventListener('abort', onAbort));
-      req.once('error', fail);
+      req.on('error', fail);
       req.once('response', (message) => {
         settled = true;
-        resolve(message);
+        resolve({ message, req });
       });
       if (body instanceof ReadableStream) {
         const source = Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>);
