@@ -144,8 +144,12 @@ async function copyWithSignatures(
 ): Promise<CopyImage> {
   const copy = await deps.copyImage();
   return async (client, source, destination, root) => {
-    const figures = await copy(client, source, destination, root);
-    if (inputs.copySignatures) onSignatures(await deps.copySignatures(client, source, destination, root.digest));
+    // The image and its signatures are independent artifacts: copy them side by side.
+    const [figures, signatures] = await Promise.all([
+      copy(client, source, destination, root),
+      inputs.copySignatures ? deps.copySignatures(client, source, destination, root.digest) : undefined,
+    ]);
+    if (signatures) onSignatures(signatures);
     return figures;
   };
 }

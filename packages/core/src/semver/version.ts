@@ -43,8 +43,16 @@ export interface ReleaseVersion {
  * @param text - e.g. `1.2.3`, `1.2.3-rc.1`, `1.2.3+build.5`.
  * @returns the version, or `undefined` when `text` is not exactly a SemVer 2.0 version.
  */
+const PLAIN_VERSION = /^(0|[1-9][0-9]{0,14})\.(0|[1-9][0-9]{0,14})\.(0|[1-9][0-9]{0,14})$/;
+
 export function parseStrictVersion(text: string): ReleaseVersion | undefined {
   if (text === '' || !/^[0-9]/.test(text)) return undefined;
+  // The common `X.Y.Z` needs no identifier parsing; it is exactly what semver.parse would return
+  // for it (safe integers only: at most 15 digits). Everything else goes through semver.
+  const plain = PLAIN_VERSION.exec(text);
+  if (plain) {
+    return { version: text, major: Number(plain[1]), minor: Number(plain[2]), patch: Number(plain[3]), prerelease: [], build: [], isPrerelease: false };
+  }
   const parsed = parse(text);
   if (!parsed) return undefined;
   const canonical = parsed.build.length > 0 ? `${parsed.version}+${parsed.build.join('.')}` : parsed.version;
