@@ -33,6 +33,9 @@ export interface ReleaseVersion {
   readonly isPrerelease: boolean;
 }
 
+/** `MAJOR.MINOR.PATCH` with no pre-release or build, each a safe integer (at most 15 digits). */
+const PLAIN_VERSION = /^(0|[1-9][0-9]{0,14})\.(0|[1-9][0-9]{0,14})\.(0|[1-9][0-9]{0,14})$/;
+
 /**
  * Parses a strict SemVer 2.0 string (no `v`, no prefix, no surrounding spaces).
  *
@@ -43,8 +46,6 @@ export interface ReleaseVersion {
  * @param text - e.g. `1.2.3`, `1.2.3-rc.1`, `1.2.3+build.5`.
  * @returns the version, or `undefined` when `text` is not exactly a SemVer 2.0 version.
  */
-const PLAIN_VERSION = /^(0|[1-9][0-9]{0,14})\.(0|[1-9][0-9]{0,14})\.(0|[1-9][0-9]{0,14})$/;
-
 export function parseStrictVersion(text: string): ReleaseVersion | undefined {
   if (text === '' || !/^[0-9]/.test(text)) return undefined;
   // The common `X.Y.Z` needs no identifier parsing; it is exactly what semver.parse would return
