@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { clientFor, createSigstoreMockWithTrustedRoot, pushIndex, pushLegacySignatures, runActionYml, startRegistry } from '@tagwright/testkit';
+import { clientFor, createSigstoreMockWithTrustedRoot, gitTestEnv, pushIndex, pushLegacySignatures, runActionYml, startRegistry } from '@tagwright/testkit';
 
 const exec = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +35,7 @@ async function nodeBin(version: string): Promise<string> {
 async function git(cwd: string, ...args: string[]): Promise<string> {
   const { stdout } = await exec('git', args, {
     cwd,
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    env: gitTestEnv(),
   });
   return stdout.trim();
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GIT_TEST_IDENTITY } from '@tagwright/testkit';
 
 /** The kinds of clone a CI job makes. */
 export type CloneType = 'full' | 'depth-1' | 'no-tags' | 'single-branch';
@@ -34,11 +35,7 @@ export function createGitFixture(): GitFixture {
   const root = mkdtempSync(join(tmpdir(), 'tagwright-classify-ref-'));
   const env: Record<string, string> = {
     GIT_CONFIG_GLOBAL: join(root, 'gitconfig'),
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Ada Lovelace',
-    GIT_AUTHOR_EMAIL: 'ada@example.com',
-    GIT_COMMITTER_NAME: 'Ada Lovelace',
-    GIT_COMMITTER_EMAIL: 'ada@example.com',
+    ...GIT_TEST_IDENTITY,
   };
   const processEnv = { ...process.env, ...env };
   const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: processEnv, encoding: 'utf8' }).trim();

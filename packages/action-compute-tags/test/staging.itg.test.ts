@@ -3,19 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientFor, pushIndex, runActionYml, startGitHubApi, startRegistry } from '@tagwright/testkit';
+import { clientFor, gitTestEnv, pushIndex, runActionYml, startGitHubApi, startRegistry } from '@tagwright/testkit';
 import type { GitHubApi, RunningRegistry } from '@tagwright/testkit';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const action = path.join(root, 'compute-tags');
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Ada Lovelace',
-  GIT_AUTHOR_EMAIL: 'ada@example.com',
-  GIT_COMMITTER_NAME: 'Ada Lovelace',
-  GIT_COMMITTER_EMAIL: 'ada@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
+const gitEnv = gitTestEnv();
 
 describe('compute-tags action, staging counter', () => {
   let registry: RunningRegistry;

@@ -5,29 +5,12 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core';
 import { commitRange, createGitRunner } from '@tagwright/core/git';
-import {
-  clientFor,
-  createSigstoreMock,
-  pushImage,
-  pushIndex,
-  pushLegacySignatures,
-  readAccessLog,
-  runActionYml,
-  startGitHubApi,
-  startRegistry,
-} from '@tagwright/testkit';
+import { clientFor, createSigstoreMock, gitTestEnv, pushImage, pushIndex, pushLegacySignatures, readAccessLog, runActionYml, startGitHubApi, startRegistry } from '@tagwright/testkit';
 import type { GitHubApi, RunningRegistry, SigstoreMock } from '@tagwright/testkit';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const action = path.join(root, 'promote');
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Ada Lovelace',
-  GIT_AUTHOR_EMAIL: 'ada@example.com',
-  GIT_COMMITTER_NAME: 'Ada Lovelace',
-  GIT_COMMITTER_EMAIL: 'ada@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
+const gitEnv = gitTestEnv();
 
 /** A real git repository in a temp dir, with helpers to commit and tag. */
 function createRepo(): { dir: string; git: (...args: string[]) => string; commit: (message: string, file?: string, content?: string) => string } {

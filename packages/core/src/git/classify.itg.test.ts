@@ -7,6 +7,7 @@ import { checkoutRef, classifyRef, GitRefError } from './classify.js';
 import type { GitRefClassification } from './classify.js';
 import { createGitRunner } from './exec.js';
 import type { GitRunner } from './exec.js';
+import { GIT_TEST_IDENTITY } from '@tagwright/testkit';
 
 // Real git in temp dirs: a source repository, a bare remote cloned from it, and clones of the
 // remote (over file:// so that --depth works) of every kind a CI job makes.
@@ -14,11 +15,7 @@ const root = mkdtempSync(join(tmpdir(), 'tagwright-classify-'));
 const env = {
   ...process.env,
   GIT_CONFIG_GLOBAL: join(root, 'gitconfig'),
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Ada Lovelace',
-  GIT_AUTHOR_EMAIL: 'ada@example.com',
-  GIT_COMMITTER_NAME: 'Ada Lovelace',
-  GIT_COMMITTER_EMAIL: 'ada@example.com',
+  ...GIT_TEST_IDENTITY,
 };
 const git = createGitRunner({ env });
 const run = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();

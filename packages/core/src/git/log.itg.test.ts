@@ -9,18 +9,11 @@ import { previousRelease } from '../changelog/versions.js';
 import { ConfigurationError } from '../errors.js';
 import { createGitRunner } from './exec.js';
 import { commitRange, readFileAtCommit, resolveCommit } from './log.js';
+import { gitTestEnv } from '@tagwright/testkit';
 
 const git = createGitRunner();
 let dir: string;
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Ada Lovelace',
-  GIT_AUTHOR_EMAIL: 'ada@example.com',
-  GIT_COMMITTER_NAME: 'Ada Lovelace',
-  GIT_COMMITTER_EMAIL: 'ada@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-  HOME: tmpdir(),
-};
+const env = gitTestEnv({ HOME: tmpdir() });
 const run = (...args: string[]): string => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' }).trim();
 const commit = (message: string, file = 'file.txt'): string => {
   writeFileSync(join(dir, file), `${message}\n${Math.random()}\n`);
