@@ -45,6 +45,8 @@ export interface Inputs {
   /** The audit tag template, e.g. `prod-rollback-{datetime}-from-{sha}`. */
   auditTemplate: string;
   dryRun: boolean;
+  /** The workflow run attempt (1 for the first); a re-run without `to` is refused. */
+  runAttempt?: number;
   verification: VerificationInputs;
   release: ReleaseInputs;
   registry: RegistryInputs;
@@ -112,6 +114,11 @@ export function readInputs(): Inputs {
     also,
     auditTemplate,
     dryRun: getBooleanInput('dry-run', false),
+    runAttempt: named('run-attempt', () => {
+      const given = getOptionalInput('run-attempt') ?? '1';
+      if (!/^[1-9][0-9]{0,5}$/.test(given)) throw new ConfigurationError('INVALID_INPUT', `read input run-attempt: ${JSON.stringify(given)} is not a positive whole number`);
+      return Number(given);
+    }),
     verification: readVerificationInputs(),
     release: readRollbackReleaseInputs(),
     registry: readRegistryInputs(),

@@ -202,6 +202,26 @@ describe('run', () => {
     });
   });
 
+  describe('when the workflow run is re-run without to', () => {
+    it('refuses before any request, since picking again would move the track back twice', async () => {
+      const registry = fakeRegistry();
+      registry.push('b', 'prod-20261110-bbbbbbb');
+      registry.push('c', 'prod-20261120-ccccccc', 'prod');
+
+      await expect(run(inputs({ runAttempt: 2 }), deps(registry.client))).rejects.toMatchObject({ code: 'RERUN_NEEDS_TO' });
+      expect(registry.puts).toEqual([]);
+    });
+
+    it('goes ahead on a re-run that names to', async () => {
+      const registry = fakeRegistry();
+      const b = registry.push('b', 'prod-20261110-bbbbbbb');
+      registry.push('c', 'prod-20261120-ccccccc', 'prod');
+
+      const result = await run(inputs({ runAttempt: 2, to: { kind: 'digest', digest: b } }), deps(registry.client));
+      expect(result.outputs['to-digest']).toBe(b);
+    });
+  });
+
   describe('when earlier audit tags match the history glob', () => {
     it('leaves them out of the history', async () => {
       const registry = fakeRegistry();

@@ -99,6 +99,14 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   const trackRef: ImageReference = { ...repo, tag: inputs.track };
   const operation = `roll back ${formatReference(trackRef)}`;
   const warnings: string[] = [];
+  if ((inputs.runAttempt ?? 1) > 1 && !inputs.to) {
+    throw new PolicyError(
+      'RERUN_NEEDS_TO',
+      `${operation}: this is attempt ${inputs.runAttempt} of the workflow run, and a rollback without \`to\` picks the next older build ` +
+        `again, so a re-run could move ${inputs.track} back twice. Give \`to\` (the target in the first attempt's summary) to repeat or ` +
+        'complete that rollback; nothing was moved',
+    );
+  }
   if (inputs.verification.configured && deps.prepareVerify) await deps.prepareVerify(inputs.verification);
 
   const fromDigest = await resolveOrUndefined(client, trackRef);
