@@ -15,6 +15,7 @@
  *
  * @packageDocumentation
  */
+import pLimit from 'p-limit';
 import { ConfigurationError, PartialMutationError, PolicyError, errorMessage } from '../errors.js';
 // Referenced by TSDoc links.
 import type { RegistryError } from '../errors.js';
@@ -601,15 +602,9 @@ function dateOf(value: unknown): Date | undefined {
   return date;
 }
 
-async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+async function forEachLimit<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  const limit = pLimit(Math.max(1, concurrency));
+  await Promise.all(items.map((item) => limit(() => work(item))));
 }
 
 function compare(a: string, b: string): number {
