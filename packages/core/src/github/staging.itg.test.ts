@@ -33,6 +33,8 @@ describe('reserveStagingTag', () => {
         expect(result.tag).toBe(`1.2.3-staging.${result.n}`);
         expect(api.state.peel(`refs/tags/${result.tag}`)).toBe(sha(i));
       }
+      // No stray ref: exactly the 20 reserved tags exist.
+      expect([...api.state.refs.keys()].sort()).toEqual(results.map((r) => `refs/tags/${r.tag}`).sort());
       // Losers saw "Reference already exists" and moved on: more attempts than tags.
       expect(results.reduce((sum, r) => sum + r.attempts, 0)).toBeGreaterThan(20);
     });
