@@ -139,14 +139,15 @@ describe('compute-tags action', () => {
 
   describe('when an input is malformed', () => {
     it.each([
-      ['images', { images: 'ghcr.io/Acme/App' }, 'refs/tags/1.0.0', /image|repository/i],
-      ['images with a tag', { images: `127.0.0.1:1/acme/app:1.0` }, 'refs/tags/1.0.0', /tag|repository/i],
-      ['stamp', { images: `127.0.0.1:1/acme/app`, stamp: 'prod-{when}' }, 'refs/tags/1.0.0', /stamp|template|when/i],
-      ['floating', { images: `127.0.0.1:1/acme/app`, floating: 'major,patch' }, 'refs/tags/1.0.0', /floating.*patch/],
-      ['ref', { images: `127.0.0.1:1/acme/app` }, 'refs/tags/1..0', /ref/],
+      // REGISTRY stands for the test registry: its access log proves no request was made.
+      ['images', { images: 'REGISTRY/Acme/App' }, 'refs/tags/1.0.0', /image|repository/i],
+      ['images with a tag', { images: 'REGISTRY/acme/backport:1.0' }, 'refs/tags/1.0.0', /tag|repository/i],
+      ['stamp', { images: 'REGISTRY/acme/backport', stamp: 'prod-{when}' }, 'refs/tags/1.0.0', /stamp|template|when/i],
+      ['floating', { images: 'REGISTRY/acme/backport', floating: 'major,patch' }, 'refs/tags/1.0.0', /floating.*patch/],
+      ['ref', { images: 'REGISTRY/acme/backport' }, 'refs/tags/1..0', /ref/],
     ])('fails on a bad %s before any request', async (_name, inputs, ref, message) => {
       const before = (await readAccessLog(registry)).length;
-      const result = await run(inputs, ref);
+      const result = await run({ ...inputs, images: inputs.images.replace('REGISTRY', registry.host) }, ref);
       expect(result.exitCode).not.toBe(0);
       expect(result.stdout).toMatch(message);
       expect((await readAccessLog(registry)).length).toBe(before);
