@@ -176,6 +176,18 @@ describe('RegistryClient', () => {
       expect(error.message).not.toContain(password);
       expect(JSON.stringify(error)).not.toContain(password);
       expect(String(error.stack)).not.toContain(password);
+      expect(String(error.cause)).not.toContain(password);
+    });
+
+    it('never quotes a registry token, even one fetch refuses as a header value', async () => {
+      // undici's "invalid header value" TypeError quotes the whole Authorization value.
+      const registryToken = 'tok\nsecret-registry-token-0123456789';
+      const client = clientFor(registry, { keychain: staticKeychain({ [registry.host]: { registryToken } }) });
+      const error = await rejection(client.listTags({ registry: registry.host, repository: 'any/repo' }));
+      expect(error.code).toBe(auth === 'token' ? 'NETWORK_ERROR' : 'UNAUTHORIZED');
+      for (const text of [error.message, String(error.stack), String(error.cause), JSON.stringify(error)]) {
+        expect(text).not.toContain('secret-registry-token');
+      }
     });
 
     it('fails with UNAUTHORIZED saying there are no credentials', async () => {

@@ -254,9 +254,17 @@ export function createTransport(options: TransportOptions = {}): Transport {
       } catch (error) {
         options.onRequest?.({ method, url: redactUrl(url), status: 0, bytesSent, bytesReceived: 0 });
         const code = networkErrorCode(error);
-        throw new RegistryError('NETWORK_ERROR', `${operation} ${redactUrl(url)}: ${redact(describeNetworkError(error))}`, {
+        // fetch's own errors can quote a header value (undici: `Headers.append: "Bearer …" is an
+        // invalid header value`) or a URL with its userinfo: the sent credentials are cut out first,
+        // and the raw error is not kept as the cause, only its cleaned text and code.
+        let detail = describeNetworkError(error);
+        for (const [name, value] of Object.entries(headers)) {
+          if (/^(?:proxy-)?authorization$/i.test(name) && value.length > 0) detail = detail.split(value).join('***');
+        }
+        detail = redact(detail);
+        throw new RegistryError('NETWORK_ERROR', `${operation} ${redactUrl(url)}: ${detail}`, {
           retryable: code !== undefined && RETRYABLE_NETWORK_CODES.has(code),
-          cause: error,
+          cause: Object.assign(new Error(detail), code !== undefined ? { code } : {}),
         });
       }
       options.onRequest?.({
