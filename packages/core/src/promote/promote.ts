@@ -12,7 +12,10 @@ export interface TargetReport {
   tag: string;
   /** The digest the tag resolved to before promotion; null when the tag did not exist. */
   before: string | null;
-  /** The digest it resolves to after (re-read from the registry); null when not re-read (dry run, failure). */
+  /**
+   * The digest it resolves to after (re-read from the registry, also when a write failed); null in a
+   * dry run, or when the tag does not exist or could not be read.
+   */
   after: string | null;
   /**
    * `written`: the manifest was PUT; `unchanged`: it already pointed at the digest;
@@ -179,6 +182,14 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
     const failure = writes.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) throw failure.reason;
   } catch (error: unknown) {
+    // Say what the registry holds now, not only what was attempted: a failed PUT may still have landed.
+    await Promise.all(
+      report.targets.map((target) =>
+        limit(async () => {
+          target.after = (await resolveOrNull(client, { ...destination, tag: target.tag }).catch(() => undefined)) ?? null;
+        }),
+      ),
+    );
     throw new PartialMutationError(
       `promote ${report.source} to ${report.destination}: ${errorMessage(error)}`,
       report,
