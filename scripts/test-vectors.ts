@@ -22,6 +22,7 @@ import {
   type SignaturePolicy,
   type SigstoreTrust,
 } from '../packages/core/src/sigstore/index.js';
+import { TagwrightError } from '../packages/core/src/errors.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // `<repo>/../shared/fixtures/sigstore`; TAGWRIGHT_SHARED_DIR replaces `<repo>/../shared` (used by the runner's own test).
@@ -56,8 +57,6 @@ type Status = 'PASS' | 'FAIL' | 'KNOWN-DEVIATION' | 'SKIPPED';
 const KNOWN_DEVIATIONS: Record<string, string> = {
   'conformance/rekor2-dsse-happy-path':
     '@sigstore/verify 3.1.1 fails it with TLOG_BODY_ERROR (no hashedrekord-over-DSSE support for Rekor v2); 4.x passes but wants Node 22',
-  'conformance/trust-root-tlog-missing-validity-start_fail':
-    '@sigstore/verify 3.1.1 and 4.1.3 accept a tlog key without validFor.start',
   'bundle-v03/github-actions-blob-digest-only-salrashid123':
     'only the artifact digest is included; sigstore-js MessageSignatureContent needs the artifact bytes (no digest-only signature check in 3.1.1)',
 };
@@ -113,26 +112,50 @@ function policyOf(c: Pick<Case, 'identity' | 'issuer' | 'publicKey' | 'verifierO
   return policy;
 }
 
-/** Runs one verification; returns 'pass' or 'fail: <reason>'. Any throw is a rejection. */
-function attempt(run: () => unknown): { ok: boolean; reason: string } {
+interface Outcome {
+  ok: boolean;
+  reason: string;
+  /** The rejection's code (a tagwright error code). */
+  code?: string;
+  /** The run broke for a reason other than a verdict (unreadable fixture, a crash): never a pass. */
+  harness?: boolean;
+}
+
+/**
+ * Runs one verification. A rejection is a tagwright error (verification or configuration) or
+ * malformed JSON input; anything else (a missing fixture, a TypeError) is a harness error, so a
+ * negative case cannot pass for the wrong reason.
+ */
+function attempt(run: () => unknown): Outcome {
   try {
     run();
     return { ok: true, reason: 'verified' };
   } catch (error) {
-    const { code, failures } = error as { code?: unknown; failures?: { code: string; message: string }[] };
+    if (!(error instanceof TagwrightError) && !(error instanceof SyntaxError)) {
+      return { ok: false, harness: true, reason: `harness error: ${error instanceof Error ? error.stack ?? error.message : String(error)}` };
+    }
+    const code = error instanceof TagwrightError ? error.code : 'MALFORMED_JSON';
+    const { failures } = error as { failures?: { code: string; message: string }[] };
     // Prefer the per-signature reason over the summary message.
-    if (failures && failures.length > 0) return { ok: false, reason: failures.map((f) => `${f.code}: ${f.message}`).join('; ') };
-    return { ok: false, reason: `${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}` };
+    if (failures && failures.length > 0) return { ok: false, code, reason: failures.map((f) => `${f.code}: ${f.message}`).join('; ') };
+    return { ok: false, code, reason: `${code}: ${error.message}` };
   }
 }
 
-function record(id: string, expectPass: boolean, outcome: { ok: boolean; reason: string }, deviationKey = id): void {
-  const asExpected = outcome.ok === expectPass;
+/**
+ * Records one check. `expected` is `true` (must verify), `false` (must be rejected) or a failure
+ * code the rejection must carry. A known deviation only excuses a case that should verify and
+ * does not: a negative that verifies is always a FAIL.
+ */
+function record(id: string, expected: boolean | string, outcome: Outcome, deviationKey = id): void {
+  const expectPass = expected === true;
+  const wrongCode = typeof expected === 'string' && !outcome.ok && outcome.code !== expected;
+  const asExpected = !outcome.harness && outcome.ok === expectPass && !wrongCode;
   const short = outcome.reason.length > 220 ? `${outcome.reason.slice(0, 217)}...` : outcome.reason;
-  const want = expectPass ? 'pass' : 'fail';
+  const want = expectPass ? 'pass' : typeof expected === 'string' ? `fail with ${expected}` : 'fail';
   if (asExpected) {
     results.push({ id, status: 'PASS', detail: `expected ${want}: ${short}` });
-  } else if (KNOWN_DEVIATIONS[deviationKey]) {
+  } else if (expectPass && !outcome.harness && KNOWN_DEVIATIONS[deviationKey]) {
     results.push({ id, status: 'KNOWN-DEVIATION', detail: `expected ${want}, got ${outcome.ok ? 'pass' : 'fail'}: ${KNOWN_DEVIATIONS[deviationKey]} (${short})` });
   } else {
     results.push({ id, status: 'FAIL', detail: `expected ${want}, got ${outcome.ok ? 'pass' : 'fail'}: ${short}` });
@@ -224,46 +247,46 @@ function runLegacy(c: Case): void {
   record(c.id, expectPass, attempt(() => verifySignatures(candidates(), { digest: subject }, policyOf(c), trust(c.trustedRoot))));
 
   // Derived negatives from the fixtures README (§2a–2e).
-  const derived = (variant: string, run: () => unknown) => record(`${c.id} ~ ${variant}`, false, attempt(run));
+  const derived = (variant: string, code: string, run: () => unknown) => record(`${c.id} ~ ${variant}`, code, attempt(run));
   switch (c.id) {
     case 'cosign-legacy/keyless-github-actions-salrashid123': {
       const index = readJson(c.image!) as { manifests: { digest: string }[] };
       const child = index.manifests[0]!.digest;
-      derived('SAN for v0.0.14', () =>
+      derived('SAN for v0.0.14', 'WRONG_IDENTITY', () =>
         verifySignatures(candidates(), { digest }, policyOf({ ...c, identity: c.identity!.replace('v0.0.30', 'v0.0.14') }), trust(c.trustedRoot)));
-      derived('issuer https://github.com/login/oauth', () =>
+      derived('issuer https://github.com/login/oauth', 'WRONG_ISSUER', () =>
         verifySignatures(candidates(), { digest }, policyOf({ ...c, issuer: 'https://github.com/login/oauth' }), trust(c.trustedRoot)));
-      derived(`image digest of child ${child.slice(0, 19)}...`, () => verifySignatures(candidates(), { digest: child }, policyOf(c), trust(c.trustedRoot)));
-      derived('one changed payload byte', () => {
+      derived(`image digest of child ${child.slice(0, 19)}...`, 'DIGEST_MISMATCH', () => verifySignatures(candidates(), { digest: child }, policyOf(c), trust(c.trustedRoot)));
+      derived('one changed payload byte', 'BAD_SIGNATURE', () => {
         const [first] = candidates() as Extract<SignatureCandidate, { format: 'cosign-legacy' }>[];
         const payload = Buffer.from(first!.payload);
         const at = payload.length - 3;
         payload[at] = payload[at]! ^ 0x01;
         return verifySignatures([{ ...first!, payload }], { digest }, policyOf(c), trust(c.trustedRoot));
       });
-      derived('staging trusted root', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(STAGING_ROOT)));
-      derived('substring identity regexp', () =>
+      derived('staging trusted root', 'UNTRUSTED_CHAIN', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(STAGING_ROOT)));
+      derived('substring identity regexp', 'WRONG_IDENTITY', () =>
         verifySignatures(candidates(), { digest }, { certificateIdentityRegexp: 'github\\.com/salrashid123', certificateOidcIssuer: c.issuer! }, trust(c.trustedRoot)));
       break;
     }
     case 'cosign-legacy/keyless-email-containers-image':
-      derived('email this-does-not-match@example.com', () =>
+      derived('email this-does-not-match@example.com', 'WRONG_IDENTITY', () =>
         verifySignatures(candidates(), { digest }, policyOf({ ...c, identity: 'this-does-not-match@example.com' }), trust(c.trustedRoot)));
-      derived('Rekor bundle annotation removed', () =>
+      derived('Rekor bundle annotation removed', 'NO_LOG_ENTRY', () =>
         verifySignatures([candidateFromAnnotations(c, { drop: [COSIGN_ANNOTATIONS.bundle] })], { digest }, policyOf(c), trust(c.trustedRoot)));
-      derived('GitHub trusted root', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(GITHUB_ROOT)));
+      derived('GitHub trusted root', 'UNTRUSTED_CHAIN', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(GITHUB_ROOT)));
       break;
     case 'cosign-legacy/key-rekor-containers-image':
-      derived('key of 2d', () =>
+      derived('key of 2d', 'BAD_SIGNATURE', () =>
         verifySignatures(candidates(), { digest }, policyOf({ ...c, publicKey: 'cosign-legacy/key-norekor-containers-image/cosign.pub' }), trust(c.trustedRoot)));
       break;
     case 'cosign-legacy/negative/unknown-key-containers-image':
     case 'cosign-legacy/negative/other-attachment-containers-image':
-      derived('even when no transparency log is required', () =>
+      derived('even when no transparency log is required', c.id.includes('unknown-key') ? 'BAD_SIGNATURE' : 'VERIFICATION_FAILED', () =>
         verifySignatures(candidates(), { digest: subject }, policyOf({ ...c, verifierOptions: { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 } }), trust(c.trustedRoot)));
       break;
     case 'cosign-legacy/key-rekor-dangerzone':
-      derived('dangerzone test.pub.key', () =>
+      derived('dangerzone test.pub.key', 'BAD_SIGNATURE', () =>
         verifySignatures(candidates(), { digest }, policyOf({ ...c, publicKey: 'cosign-legacy/dangerzone-download-signature/test.pub.key' }), trust(c.trustedRoot)));
       break;
     default:
@@ -305,26 +328,26 @@ function runBundle(c: Case): void {
   }
   record(c.id, true, attempt(() => verifySignatures(candidates(), { digest }, policyOf(c), trust(c.trustedRoot))));
 
-  const derived = (variant: string, run: () => unknown) => record(`${c.id} ~ ${variant}`, false, attempt(run));
+  const derived = (variant: string, code: string, run: () => unknown) => record(`${c.id} ~ ${variant}`, code, attempt(run));
   const wrongDigest = `sha256:${'0'.repeat(64)}`;
   switch (c.id) {
     case 'bundle-v03/cosign-oci-attestation':
-      derived('wrong subject digest', () => verifySignatures(candidates(), { digest: wrongDigest }, policyOf(c), trust(c.trustedRoot)));
-      derived('wrong identity', () => verifySignatures(candidates(), { digest }, policyOf({ ...c, identity: 'someone@example.com' }), trust(c.trustedRoot)));
+      derived('wrong subject digest', 'DIGEST_MISMATCH', () => verifySignatures(candidates(), { digest: wrongDigest }, policyOf(c), trust(c.trustedRoot)));
+      derived('wrong identity', 'WRONG_IDENTITY', () => verifySignatures(candidates(), { digest }, policyOf({ ...c, identity: 'someone@example.com' }), trust(c.trustedRoot)));
       break;
     case 'bundle-v03/github-actions-reusable-workflow':
-      derived('caller workflow as SAN', () =>
+      derived('caller workflow as SAN', 'WRONG_IDENTITY', () =>
         verifySignatures(candidates(), { digest }, policyOf({ ...c, identity: 'https://github.com/malancas/attest-demo/.github/workflows/shared.yml@refs/heads/main' }), trust(c.trustedRoot)));
-      derived('GitHub trusted root', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(GITHUB_ROOT)));
-      derived('source repository claim of another repo', () =>
+      derived('GitHub trusted root', 'UNTRUSTED_CHAIN', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(GITHUB_ROOT)));
+      derived('source repository claim of another repo', 'POLICY_NOT_SATISFIED', () =>
         verifySignatures(candidates(), { digest }, { ...policyOf(c), github: { sourceRepository: 'acme/other' } }, trust(c.trustedRoot)));
       break;
     case 'bundle-v03/github-instance-private-repo-wheel':
-      derived('public-good trusted root', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(PUBLIC_GOOD_ROOT)));
-      derived('default thresholds', () => verifySignatures(candidates(), { digest }, policyOf({ ...c, verifierOptions: { ctlogThreshold: 1 } }), trust(c.trustedRoot)));
+      derived('public-good trusted root', 'UNTRUSTED_CHAIN', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(PUBLIC_GOOD_ROOT)));
+      derived('default thresholds', 'UNTRUSTED_CHAIN', () => verifySignatures(candidates(), { digest }, policyOf({ ...c, verifierOptions: { ctlogThreshold: 1 } }), trust(c.trustedRoot)));
       break;
     case 'bundle-v03/github-instance-release-attestation':
-      derived('public-good trusted root', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(PUBLIC_GOOD_ROOT)));
+      derived('public-good trusted root', 'UNTRUSTED_CHAIN', () => verifySignatures(candidates(), { digest }, policyOf(c), trust(PUBLIC_GOOD_ROOT)));
       break;
     default:
       break;
