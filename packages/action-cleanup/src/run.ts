@@ -1,25 +1,19 @@
 import { createActionRegistryClient } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime } from '@tagwright/action-kit';
-import { formatReference } from '@tagwright/core/registry';
-import type { RegistryClient } from '@tagwright/core/registry';
 import {
-  describePlan,
   executeRetentionPlan,
+  formatReference,
   gatherGhcrInventory,
   gatherReferrers,
   gatherRegistryInventory,
   ghcrDeleteTarget,
-  planRetention,
   refreshGhcrTags,
   refreshRegistryTags,
   registryDeleteTarget,
-} from '@tagwright/core/retention';
-import type {
-  RetentionDeleteTarget,
-  RetentionInput,
-  RetentionInventory,
-  RetentionPlan,
-} from '@tagwright/core/retention';
+} from '@tagwright/core/registry';
+import type { RegistryClient, RetentionDeleteTarget } from '@tagwright/core/registry';
+import { describePlan, planRetention } from '@tagwright/core/retention';
+import type { RetentionInput, RetentionInventory, RetentionPlan } from '@tagwright/core/retention';
 import type { GhcrApi } from './github.js';
 import type { Inputs } from './inputs.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, PartialMutationError, PolicyError } from '../errors.js';
-import { executeRetentionPlan, ghcrDeleteTarget, registryDeleteTarget } from './gather.js';
-import type { RetentionDeleteTarget, RetentionExecutionReport } from './gather.js';
-import { planRetention } from './plan.js';
-import { cosignTag, daysBefore, digestOf } from './testing.js';
-import type { RetentionPlan } from './types.js';
+import { executeRetentionPlan, ghcrDeleteTarget, registryDeleteTarget } from './inventory.js';
+import type { RetentionDeleteTarget, RetentionExecutionReport } from './inventory.js';
+import { planRetention } from '../retention/plan.js';
+import { cosignTag, daysBefore, digestOf } from '../retention/testing.js';
+import type { RetentionPlan } from '../retention/types.js';
 
 const NOW = new Date('2026-11-22T00:00:00Z');
 

@@ -11,7 +11,7 @@
  *   registry to find index children and referrers; deletes a version by id
  *   ({@link https://docs.github.com/en/rest/packages/packages | REST: Packages}).
  *
- * This is the only I/O of retention; the planner stays pure.
+ * This is the only I/O of retention; the planner (`@tagwright/core/retention`) stays pure.
  *
  * @packageDocumentation
  */
@@ -20,12 +20,12 @@ import { ConfigurationError, PartialMutationError, PolicyError, errorMessage } f
 // Referenced by TSDoc links.
 import type { RegistryError } from '../errors.js';
 import type { GitHubClient, GitHubError, PackageOwner, PackageVersion } from '../github/client.js';
-import type { RegistryClient } from '../registry/client.js';
-import type { RepositoryReference } from '../registry/reference.js';
-import { MediaTypes, referrersTag } from '../registry/types.js';
-import type { Descriptor, RawManifest } from '../registry/types.js';
 // Referenced by TSDoc links.
-import type { planRetention } from './plan.js';
+import type { planRetention } from '../retention/plan.js';
+import type { RegistryClient } from './client.js';
+import type { RepositoryReference } from './reference.js';
+import { MediaTypes, referrersTag } from './types.js';
+import type { Descriptor, RawManifest } from './types.js';
 import type {
   RetentionDeleteEntry,
   RetentionInventory,
@@ -33,7 +33,7 @@ import type {
   RetentionReferrer,
   RetentionTag,
   RetentionUntaggedManifest,
-} from './types.js';
+} from '../retention/types.js';
 
 /** Legacy cosign artifact tags: their manifests refer to nothing, so only their digest is read. */
 const COSIGN_TAG = /^(sha256|sha512)-[0-9a-f]{64}\.(sig|att|sbom)$/;

@@ -1,6 +1,7 @@
 /**
  * Retention: which tags and manifests of a repository a cleanup may delete without breaking a
- * release. Pure: the caller reads the repository, {@link planRetention} returns a plan as data,
+ * release. Pure: the caller reads the repository (the I/O is in `@tagwright/core/registry`:
+ * `gatherRegistryInventory`, `gatherGhcrInventory`, `executeRetentionPlan`), {@link planRetention} returns a plan as data,
  * {@link describePlan} turns it into table rows.
  *
  * @packageDocumentation
@@ -29,24 +30,3 @@ export type {
   RetentionUntagEntry,
   RetentionPlan,
 } from './types.js';
-export {
-  gatherRegistryInventory,
-  gatherReferrers,
-  gatherGhcrInventory,
-  refreshRegistryTags,
-  refreshGhcrTags,
-  registryDeleteTarget,
-  ghcrDeleteTarget,
-  executeRetentionPlan,
-} from './gather.js';
-export type {
-  RetentionRegistryReader,
-  GatherRegistryOptions,
-  GatheredInventory,
-  GatherGhcrOptions,
-  GatheredGhcrInventory,
-  RefreshedInventory,
-  RetentionDeleteTarget,
-  RetentionDeletedManifest,
-  RetentionExecutionReport,
-} from './gather.js';
