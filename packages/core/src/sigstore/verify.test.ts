@@ -222,14 +222,15 @@ describe('verifySignatures', () => {
     it.each([
       { name: 'all claims match', policy: { sourceRepository: 'acme/app', sourceRef: 'refs/tags/v1.2.3', workflowTrigger: 'push', buildSignerDigest: 'c0ffee' }, ok: true },
       { name: 'the repository is given as a URI', policy: { sourceRepository: 'https://github.com/acme/app' }, ok: true },
-      { name: 'the repository differs', policy: { sourceRepository: 'acme/other' }, ok: false },
-      { name: 'the ref differs', policy: { sourceRef: 'refs/heads/main' }, ok: false },
-      { name: 'the trigger differs', policy: { workflowTrigger: 'pull_request_target' }, ok: false },
-    ])('$name → verified: $ok', async ({ policy, ok }) => {
+      { name: 'the repository differs', policy: { sourceRepository: 'acme/other' }, ok: false, claim: 'sourceRepository' },
+      { name: 'the ref differs', policy: { sourceRef: 'refs/heads/main' }, ok: false, claim: 'sourceRef' },
+      { name: 'the trigger differs', policy: { workflowTrigger: 'pull_request_target' }, ok: false, claim: 'workflowTrigger' },
+      { name: 'the build signer digest differs', policy: { buildSignerDigest: 'deadbeef' }, ok: false, claim: 'buildSignerDigest' },
+    ])('$name → verified: $ok', async ({ policy, ok, claim }) => {
       const signature = await sigstore.signLegacy(IMAGE, { github });
       const run = () => verifySignatures([signature], { digest: IMAGE }, { ...POLICY, github: policy }, sigstore.trust);
       if (ok) expect(run().verified).toBe(true);
-      else expect(failureOf(run).failures[0]).toMatchObject({ code: 'POLICY_NOT_SATISFIED', message: expect.stringMatching(/^certificate claim /) });
+      else expect(failureOf(run).failures[0]).toMatchObject({ code: 'POLICY_NOT_SATISFIED', message: expect.stringMatching(new RegExp(`^certificate claim ${claim} `)) });
     });
   });
 
@@ -259,6 +260,7 @@ describe('verifySignatures', () => {
   describe('when the input is malformed', () => {
     it('rejects a digest that is not sha256:<hex> before verifying', () => {
       expect(() => verifySignatures([], { digest: 'latest' }, POLICY, sigstore.trust)).toThrow(ConfigurationError);
+      expect(() => verifySignatures([], { digest: 'latest' }, POLICY, sigstore.trust)).toThrow('verify signatures: digest "latest" is not sha256:<64 lowercase hex>');
     });
   });
 });
