@@ -146,8 +146,9 @@ describe('copyImage', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(error).toBeInstanceOf(Error);
-      expect(String((error as Error).message) + String((error as { cause?: unknown }).cause ?? '')).toMatch(/digest|DIGEST/);
+      expect(error).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).code).toBe('DIGEST_MISMATCH');
+      expect((error as RegistryError).message).toMatch(new RegExp(`^get blob \\S+/blobs/${layer}: content has digest sha256:[0-9a-f]{64}, expected ${layer}$`));
       expect(await corrupting.headBlob(destination, layer)).toBeUndefined();
     });
   });

@@ -253,6 +253,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
         }
       } catch (error) {
         options.onRequest?.({ method, url: redactUrl(url), status: 0, bytesSent, bytesReceived: 0 });
+        // A streamed body that failed its own check (e.g. openBlob's DIGEST_MISMATCH) is that error, not a network one.
+        const own = registryErrorIn(error);
+        if (own) throw own;
         const code = networkErrorCode(error);
         // fetch's own errors can quote a header value (undici: `Headers.append: "Bearer …" is an
         // invalid header value`) or a URL with its userinfo: the sent credentials are cut out first,
@@ -474,6 +477,15 @@ export function decodeOciErrors(body: Uint8Array): OciErrorEntry[] {
       ...(typeof e['message'] === 'string' ? { message: e['message'] } : {}),
       ...(e['detail'] !== undefined ? { detail: e['detail'] } : {}),
     }));
+}
+
+function registryErrorIn(error: unknown): RegistryError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof RegistryError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function networkErrorCode(error: unknown): string | undefined {
