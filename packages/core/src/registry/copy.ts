@@ -159,5 +159,3 @@ function parseManifest(manifest: RawManifest, source: RepositoryReference): Pars
   }
   return parsed as ParsedManifest;
 }
-
-/** Runs at most `size` tasks at once, in the order they were asked for. */
