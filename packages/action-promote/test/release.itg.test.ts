@@ -201,6 +201,40 @@ describe('promote action, GitHub release', () => {
     });
   });
 
+  describe('when the release cannot be created after the tags moved', () => {
+    it('fails with a partial change report naming the promoted digest, and prints no credential', async () => {
+      const { dir, git, commit } = createRepo();
+      dirs.push(dir);
+      const head = commit('feat: one');
+      git('tag', '5.0.0');
+      await mirror(dir, git);
+      const build = await pushIndex(client, repo('acme/releasefails'), { tag: '5.0.0', seed: 'releasefails-5.0.0' });
+      const secret = 'ghs_leakedTokenValue123';
+      api.injectFailure({
+        operationId: 'repos/create-release',
+        status: 422,
+        message: `Validation Failed at https://x-access-token:${secret}@github.example/acme/app`,
+      });
+
+      const result = await run({ image: `${registry.host}/acme/releasefails`, source: '5.0.0', targets: 'prod', release: 'published' }, dir, head);
+
+      expect(result.exitCode).not.toBe(0);
+      const error = result.stdout.split('\n').find((line) => line.startsWith('::error::create')) ?? '';
+      expect(error).toMatch(/^::error::create the GitHub release 5\.0\.0: .*Validation Failed at https:\/\/\*\*\*@github\.example.*\(the promotion itself succeeded; re-run to retry the release\)/);
+      expect((await client.resolveDigest({ ...repo('acme/releasefails'), tag: 'prod' })).digest).toBe(build.digest);
+      expect(result.summary).toContain('## Failed part way');
+      const report = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(result.summary)![1]!) as {
+        promoted: { digest: string; targets: Array<{ tag: string; status: string; after: string }> };
+        release: { tag: string; created: boolean };
+      };
+      expect(report.promoted.digest).toBe(build.digest);
+      expect(report.promoted.targets).toEqual([{ tag: 'prod', before: null, after: build.digest, status: 'written' }]);
+      expect(report.release).toEqual({ tag: '5.0.0', created: false });
+      expect(result.stdout + result.stderr + result.summary).not.toContain(secret);
+      expect(api.state.releases).toEqual([]);
+    });
+  });
+
   describe('when the changelog has no section for the version', () => {
     it('fails before any tag moves and creates no release', async () => {
       const { dir, git, commit } = createRepo();
