@@ -144,13 +144,16 @@ async function copyWithSignatures(
 ): Promise<CopyImage> {
   const copy = await deps.copyImage();
   return async (client, source, destination, root) => {
-    // The image and its signatures are independent artifacts: copy them side by side.
-    const [figures, signatures] = await Promise.all([
+    // The image and its signatures are independent artifacts: copy them side by side. Both settle
+    // before a failure is reported, so no write is still running when the partial report is printed.
+    const [figures, signatures] = await Promise.allSettled([
       copy(client, source, destination, root),
       inputs.copySignatures ? deps.copySignatures(client, source, destination, root.digest) : undefined,
     ]);
-    if (signatures) onSignatures(signatures);
-    return figures;
+    if (signatures.status === 'fulfilled' && signatures.value) onSignatures(signatures.value);
+    if (figures.status === 'rejected') throw figures.reason;
+    if (signatures.status === 'rejected') throw signatures.reason;
+    return figures.value;
   };
 }
 
