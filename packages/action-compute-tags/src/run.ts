@@ -1,6 +1,6 @@
 import { createActionRegistryClient, markdownTable } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime } from '@tagwright/action-kit';
-import { computeTags } from '@tagwright/core/policy';
+import { addStagingTags, combineTagNames, computeTags } from '@tagwright/core/policy';
 import type { ComputeTagsResult } from '@tagwright/core/policy';
 import { formatReference } from '@tagwright/core/registry';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core/registry';
@@ -62,22 +62,19 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     if (kind === 'branch') {
       reserved = await deps.reserveStaging({ ...inputs, staging: inputs.staging }, [...allExisting]);
       deps.info(`staging counter: ${reserved.created ? 'reserved' : 'reusing'} ${reserved.tag} for ${inputs.sha}`);
-      const stagingTag = `${inputs.tagPrefix}${reserved.tag.replace(/^v(?=\d)/, '')}`;
       const reason = `${reserved.created ? 'reserved' : 'already reserved for this commit'}: refs/tags/${reserved.tag} (base ${reserved.base} from ${reserved.baseFrom})`;
-      for (const decision of decisions) decision.result = withStagingTags(decision.result, stagingTag, reason);
+      for (const decision of decisions) {
+        decision.result = addStagingTags(decision.result, { gitTag: reserved.tag, tagPrefix: inputs.tagPrefix, reason });
+      }
     } else {
       stagingNotes.push(`staging-counter: no staging tag reserved for a ${kind} build (only branch builds get one)`);
       deps.info(stagingNotes[0]!);
     }
   }
   const first = decisions[0]!.result;
-  const warnings = [...new Set(decisions.flatMap((d) => d.result.warnings))];
-  const tagNames = first.tags;
-  for (const decision of decisions.slice(1)) {
-    if (decision.result.tags.join('\n') !== tagNames.join('\n')) {
-      warnings.push(`${decision.image} gets tags ${decision.result.tags.join(', ')}, unlike ${decisions[0]!.image}: each image's own registry tags decide its floating tags`);
-    }
-  }
+  const combined = combineTagNames(decisions.map((d) => ({ image: d.image, tags: d.result.tags })));
+  const tagNames = combined.tagNames;
+  const warnings = [...new Set(decisions.flatMap((d) => d.result.warnings)), ...combined.warnings];
   const tags = decisions.flatMap((d) => d.result.tags.map((tag) => `${d.image}:${tag}`));
   const json = {
     version: first.version ?? null,
@@ -116,20 +113,6 @@ function decide(inputs: Inputs, _image: RepositoryReference, existingTags: strin
     registryAware: inputs.registryAware,
     now,
   });
-}
-
-/** Puts the reserved staging tag and the floating `staging` tag first, with their reasons. */
-function withStagingTags(result: ComputeTagsResult, stagingTag: string, reason: string): ComputeTagsResult {
-  const added = [
-    { tag: stagingTag, given: true, reason: `staging counter ${reason}` },
-    { tag: 'staging', given: true, reason: `floating: the latest staging build, ${stagingTag}` },
-  ];
-  const names = new Set(added.map((d) => d.tag));
-  return {
-    ...result,
-    tags: [...added.map((d) => d.tag), ...result.tags.filter((tag) => !names.has(tag))],
-    decisions: [...added, ...result.decisions.filter((d) => !names.has(d.tag))],
-  };
 }
 
 function summarize(inputs: Inputs, decisions: ImageDecision[], reserved: ReservedStagingTag | undefined, notes: string[]): string {
