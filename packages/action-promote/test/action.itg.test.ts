@@ -264,6 +264,9 @@ describe('promote action with signature verification', () => {
       );
       const other = await promoteSigned('acme/no-provenance', { 'provenance-builder-id': 'https://evil.example/builder' });
       expect(other.exitCode).not.toBe(0);
+      expect(other.stdout.split('\n').find((line) => line.startsWith('::error::'))).toContain(
+        `builder id "${builderId}" does not equal "https://evil.example/builder"`,
+      );
       expect(await client.listTags(repo('acme/no-provenance'))).not.toContain('prod');
     });
   });
