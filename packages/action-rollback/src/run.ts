@@ -7,6 +7,7 @@ import { promote } from '@tagwright/core/promote';
 import type { PromoteReport } from '@tagwright/core/promote';
 import { formatReference } from '@tagwright/core/registry';
 import type { ImageReference, RegistryClient, RepositoryReference } from '@tagwright/core/registry';
+import pLimit from 'p-limit';
 import type { Inputs } from './inputs.js';
 import type { PreparedRollbackRelease, RollbackReleaseContext, RollbackReleaseResult } from './release.js';
 
@@ -285,7 +286,8 @@ async function readHistory(
     else rows.push({ tag, verdict: `skipped: no stamp of the form ${inputs.historyTemplates.join(' or ')}, so no time to order by` });
   }
   const stamped: StampedEntry[] = [];
-  const digests = await mapLimit(toResolve, 4, (entry) => resolveOrUndefined(client, { ...repo, tag: entry.tag }));
+  const limit = pLimit(4);
+  const digests = await Promise.all(toResolve.map((entry) => limit(() => resolveOrUndefined(client, { ...repo, tag: entry.tag }))));
   for (const [index, entry] of toResolve.entries()) {
     const digest = digests[index];
     if (digest === undefined) rows.push({ tag: entry.tag, stampTime: entry.stampTime, verdict: 'skipped: the tag vanished while the history was read' });
@@ -320,19 +322,6 @@ async function resolveOrUndefined(client: RegistryClient, ref: ImageReference): 
     if (error instanceof RegistryError && error.status === 404) return undefined;
     throw error;
   }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function iso(date: Date | undefined): string {
