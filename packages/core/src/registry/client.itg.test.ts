@@ -177,6 +177,8 @@ describe('RegistryClient', () => {
       expect(JSON.stringify(error)).not.toContain(password);
       expect(String(error.stack)).not.toContain(password);
       expect(String(error.cause)).not.toContain(password);
+      const basic = Buffer.from(`${registry.credentials?.username ?? ''}:${password}`).toString('base64');
+      expect(`${error.message} ${String(error.cause)} ${JSON.stringify(error)}`).not.toContain(basic);
     });
 
     it('never quotes a registry token, even one fetch refuses as a header value', async () => {
