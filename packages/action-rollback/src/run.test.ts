@@ -182,11 +182,12 @@ describe('run', () => {
       const report = (error as PartialMutationError<{ audit: { targets: unknown[] }; move: { targets: unknown[] } }>).report;
       expect(report.audit.targets).toEqual([{ tag: 'prod-rollback-20261122-101530-from-ccccccc', before: null, after: c, status: 'written' }]);
       expect(report.move.targets).toEqual([
-        { tag: 'prod', before: c, after: null, status: 'written' },
-        { tag: 'latest', before: c, after: null, status: 'failed' },
+        { tag: 'prod', before: c, after: b, status: 'written' },
+        { tag: 'latest', before: c, after: c, status: 'failed' },
       ]);
       expect((error as Error).message).toMatch(/the audit tag prod-rollback-20261122-101530-from-ccccccc was written, then moving the tags failed: .*put latest: denied/);
       expect(registry.tags.get('prod')).toBe(b);
+      expect(registry.tags.get('latest')).toBe(c);
     });
   });
 
