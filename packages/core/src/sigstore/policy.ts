@@ -128,7 +128,8 @@ export function parsePublicKey(pem: string, name = 'public key'): KeyObject {
  * @param policy - the user's policy.
  * @returns the compiled policy used by {@link verifySignatures}.
  * @throws ConfigurationError naming the input when a regex or key is malformed, when neither a
- *   key nor an identity is given, or when both are.
+ *   key nor an identity is given, when both are, or when a keyless policy sets the timestamp
+ *   threshold to 0.
  * @example
  * ```ts
  * compilePolicy({
@@ -167,6 +168,14 @@ export function compilePolicy(policy: SignaturePolicy): CompiledPolicy {
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
       throw new ConfigurationError('INVALID_INPUT', `read verification policy: threshold ${name} must be a non-negative integer`);
     }
+  }
+  if (!hasKey && policy.thresholds?.timestamp === 0) {
+    // sigstore-js checks a certificate chain only at verified times: with none it cannot check it
+    // (3.1.1 then fails on an undefined certificate with an unhelpful TypeError).
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      'read verification policy: threshold timestamp must be at least 1 for a certificate identity (the certificate is checked at the verified times)',
+    );
   }
   const compiled: CompiledPolicy = {
     kind: hasKey ? 'public-key' : 'keyless',

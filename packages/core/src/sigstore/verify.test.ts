@@ -275,6 +275,7 @@ describe('compilePolicy', () => {
       { name: 'neither key nor identity', policy: { certificateOidcIssuer: ISSUER }, message: /give a public key, or a certificate identity/ },
       { name: 'both exact and regexp identity', policy: { certificateIdentity: IDENTITY, certificateIdentityRegexp: '.*' }, message: /either certificate-identity or certificate-identity-regexp/ },
       { name: 'a negative threshold', policy: { ...POLICY, thresholds: { tlog: -1 } }, message: /threshold tlog must be a non-negative integer/ },
+      { name: 'no timestamp for a certificate identity', policy: { ...POLICY, thresholds: { timestamp: 0 } }, message: /threshold timestamp must be at least 1 for a certificate identity/ },
     ])('throws a ConfigurationError for $name', ({ policy, message }) => {
       expect(() => compilePolicy(policy)).toThrow(ConfigurationError);
       expect(() => compilePolicy(policy)).toThrow(message);
