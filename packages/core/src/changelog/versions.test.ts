@@ -12,6 +12,7 @@ describe('previousRelease', () => {
       ['1.1.0', ['1.0.0', '1.0.5', '2.0.0'], '1.0.5'],
       ['v1.0.1', ['v1.0.0', 'latest', 'nightly', 'v1.0.1-rc.1'], 'v1.0.0'],
       ['1.0.0', ['1.0.0', '1.0.0-rc.1'], undefined],
+      ['1.3.0', ['1.2.0', 'vv1.2.9', '=1.2.8', ' 1.2.7'], '1.2.0'],
     ] as const)('%s after %j compares with %s', (version, releases, expected) => {
       expect(previousRelease(version, releases)).toBe(expected);
     });
@@ -36,7 +37,7 @@ describe('previousRelease', () => {
   });
 
   describe('when the version is not SemVer', () => {
-    it.each(['1.2', 'latest', '01.2.3', 'v'])('rejects %j naming the input', (version) => {
+    it.each(['1.2', 'latest', '01.2.3', 'v', 'vv1.2.3', '=1.2.3', ' 1.2.3'])('rejects %j naming the input', (version) => {
       expect(() => previousRelease(version, ['1.0.0'])).toThrow(ConfigurationError);
       expect(() => previousRelease(version, ['1.0.0'])).toThrow(JSON.stringify(version));
     });

@@ -1,20 +1,17 @@
-import semver from 'semver';
 import { ConfigurationError } from '../errors.js';
+import { compareVersions, parseStrictVersion, versionOfTag } from '../semver/version.js';
+import type { ReleaseVersion } from '../semver/version.js';
 
 /** A release tag that parsed as SemVer 2.0, kept with the spelling it had in the input. */
 interface ParsedTag {
   tag: string;
-  version: semver.SemVer;
+  version: ReleaseVersion;
 }
 
-/** Parses `1.2.3` or `v1.2.3` strictly (SemVer 2.0, no loose forms); undefined when it is not one. */
-function parseTag(tag: string): semver.SemVer | undefined {
-  const stripped = /^v\d/.test(tag) ? tag.slice(1) : tag;
-  // `semver.parse` without `loose` rejects `=1.2.3`, `1.2`, leading zeros and spaces.
-  return semver.parse(stripped) ?? undefined;
-}
+/** `1.2.3` or `v1.2.3`, strictly (core's {@link versionOfTag}: no `vv1.2.3`, `=1.2.3`, spaces or leading zeros). */
+const parseTag = (tag: string): ReleaseVersion | undefined => versionOfTag(tag);
 
-function parseInputVersion(version: string, operation: string): semver.SemVer {
+function parseInputVersion(version: string, operation: string): ReleaseVersion {
   const parsed = parseTag(version);
   if (!parsed) {
     throw new ConfigurationError(
@@ -37,7 +34,7 @@ function parseAll(tags: readonly string[]): ParsedTag[] {
 function highest(candidates: ParsedTag[]): string | undefined {
   let best: ParsedTag | undefined;
   for (const candidate of candidates) {
-    if (!best || semver.compare(candidate.version, best.version) > 0) best = candidate;
+    if (!best || compareVersions(candidate.version, best.version) > 0) best = candidate;
   }
   return best?.tag;
 }
@@ -69,11 +66,11 @@ function highest(candidates: ParsedTag[]): string | undefined {
  */
 export function previousRelease(version: string, releases: readonly string[]): string | undefined {
   const current = parseInputVersion(version, 'find the previous release of');
-  const all = parseAll(releases).filter((r) => semver.compare(r.version, current) < 0);
-  if (current.prerelease.length > 0) {
+  const all = parseAll(releases).filter((r) => compareVersions(r.version, current) < 0);
+  if (current.isPrerelease) {
     const samePrerelease = all.filter(
       (r) =>
-        r.version.prerelease.length > 0 &&
+        r.version.isPrerelease &&
         r.version.major === current.major &&
         r.version.minor === current.minor &&
         r.version.patch === current.patch,
@@ -81,12 +78,9 @@ export function previousRelease(version: string, releases: readonly string[]): s
     const found = highest(samePrerelease);
     if (found !== undefined) return found;
   }
-  const stable = all.filter(
-    (r) =>
-      r.version.prerelease.length === 0 &&
-      // A prerelease of X.Y.Z compares with stable releases lower than X.Y.Z.
-      semver.compare(r.version, `${current.major}.${current.minor}.${current.patch}`) < 0,
-  );
+  // A prerelease of X.Y.Z compares with stable releases lower than X.Y.Z.
+  const currentCore = parseStrictVersion(`${current.major}.${current.minor}.${current.patch}`)!;
+  const stable = all.filter((r) => !r.version.isPrerelease && compareVersions(r.version, currentCore) < 0);
   const sameLine = stable.filter((r) => r.version.major === current.major && r.version.minor === current.minor);
   return highest(sameLine) ?? highest(stable);
 }
@@ -109,9 +103,9 @@ export function previousRelease(version: string, releases: readonly string[]): s
  */
 export function makeLatestFor(version: string, existingReleaseVersions: readonly string[]): 'true' | 'false' {
   const current = parseInputVersion(version, 'decide make_latest for');
-  if (current.prerelease.length > 0) return 'false';
+  if (current.isPrerelease) return 'false';
   const higherStable = parseAll(existingReleaseVersions).some(
-    (r) => r.version.prerelease.length === 0 && semver.compare(r.version, current) > 0,
+    (r) => !r.version.isPrerelease && compareVersions(r.version, current) > 0,
   );
   return higherStable ? 'false' : 'true';
 }
