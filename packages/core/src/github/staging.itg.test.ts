@@ -105,6 +105,10 @@ describe('reserveStagingTag', () => {
     it.each([
       ['a base with a prerelease', { base: '1.2.3-rc.1', sha: sha(1) }],
       ['a base that is not SemVer', { base: 'main', sha: sha(1) }],
+      ['a base with two v', { base: 'vv1.2.3', sha: sha(1) }],
+      ['a base with a space', { base: ' 1.2.3', sha: sha(1) }],
+      ['a base with build metadata', { base: '1.2.3+b.1', sha: sha(1) }],
+      ['an override with two v', { base: '1.2.3', sha: sha(1), override: 'vv1.2.3-staging.1' }],
       ['a short sha', { base: '1.2.3', sha: 'abc' }],
       ['an override that is not SemVer', { base: '1.2.3', sha: sha(1), override: 'staging-7' }],
       ['an override that is not a tag name', { base: '1.2.3', sha: sha(1), override: '1.2.3 staging' }],

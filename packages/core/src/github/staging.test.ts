@@ -5,6 +5,7 @@ import { readBaseVersion } from './staging.js';
 const files: Record<string, string> = {
   'ok/package.json': '{"name":"app","version":"1.4.0"}',
   'pre/package.json': '{"version":"1.4.0-rc.1"}',
+  'vv/package.json': '{"version":"vv1.4.0"}',
   'none/package.json': '{"name":"app"}',
   'broken/package.json': '{',
 };
@@ -28,6 +29,7 @@ describe('readBaseVersion', () => {
 
     it.each([
       ['pre/package.json', '"1.4.0-rc.1" is not X.Y.Z'],
+      ['vv/package.json', '"vv1.4.0" is not X.Y.Z'],
       ['none/package.json', 'it has no "version"'],
       ['broken/package.json', 'read the base version from broken/package.json'],
       ['missing/package.json', 'ENOENT'],

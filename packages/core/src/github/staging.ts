@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import semver from 'semver';
 import { ConfigurationError, PolicyError } from '../errors.js';
+import { versionOfTag } from '../semver/version.js';
 import { GitHubError, checkTag, type GitHubClient } from './client.js';
 
 /** Options of {@link reserveStagingTag}. */
@@ -37,6 +37,12 @@ export interface StagingReservation {
   created: boolean;
 }
 
+/** True for `X.Y.Z` or `vX.Y.Z`, strictly (no pre-release, build, spaces, `vv`, `=`). */
+function isPlainVersion(text: string): boolean {
+  const version = versionOfTag(text);
+  return version !== undefined && !version.isPrerelease && version.build.length === 0;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -70,9 +76,7 @@ function escapeRegExp(text: string): string {
 export async function reserveStagingTag(options: ReserveStagingTagOptions): Promise<StagingReservation> {
   const { github, base, sha } = options;
   const maxAttempts = options.maxAttempts ?? 50;
-  const bare = base.replace(/^v(?=\d)/, '');
-  const parsed = semver.parse(bare);
-  if (!parsed || parsed.prerelease.length > 0 || parsed.build.length > 0) {
+  if (!isPlainVersion(base)) {
     throw new ConfigurationError('INVALID_INPUT', `reserve a staging tag for base ${JSON.stringify(base)}: expected X.Y.Z (or vX.Y.Z)`);
   }
   if (!/^[0-9a-f]{40}$/.test(sha)) {
@@ -90,7 +94,7 @@ export async function reserveStagingTag(options: ReserveStagingTagOptions): Prom
   if (options.override !== undefined) {
     const tag = options.override;
     checkTag(tag, 'reserve the staging');
-    if (!semver.valid(tag.replace(/^v(?=\d)/, ''))) {
+    if (!versionOfTag(tag)) {
       throw new ConfigurationError('INVALID_INPUT', `reserve the staging tag ${JSON.stringify(tag)}: the override is not a SemVer version`);
     }
     const outcome = await tryCreate(github, tag, sha);
@@ -166,8 +170,7 @@ export async function readBaseVersion(options: {
   readFile?: (path: string) => Promise<string>;
 }): Promise<string> {
   const check = (version: string, from: string): string => {
-    const parsed = semver.parse(version.replace(/^v(?=\d)/, ''));
-    if (!parsed || parsed.prerelease.length > 0 || parsed.build.length > 0) {
+    if (!isPlainVersion(version)) {
       throw new ConfigurationError('INVALID_INPUT', `read the base version from ${from}: ${JSON.stringify(version)} is not X.Y.Z`);
     }
     return version;
