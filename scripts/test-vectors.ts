@@ -221,6 +221,18 @@ function runConformance(c: Case): void {
     );
   });
   record(c.id, expectPass, outcome);
+
+  if (c.id === 'conformance/happy-path-v0.3') {
+    // Derived negatives for the digest binding of a message-signature bundle (ours, not sigstore-js's).
+    const bundle = JSON.parse(readFileSync(fixture(c.bundle!), 'utf8')) as unknown;
+    const candidate: SignatureCandidate = { format: 'bundle-v0.3', source: c.bundle!, bundle };
+    const changed = Buffer.from(artifact);
+    changed[0] = changed[0]! ^ 0x01;
+    record(`${c.id} ~ signed bytes admitted as another digest`, 'DIGEST_MISMATCH', attempt(() =>
+      verifySignatures([candidate], { digest: `sha256:${'0'.repeat(64)}`, bytes: artifact }, policyOf(c), trust(c.trustedRoot))));
+    record(`${c.id} ~ one changed artifact byte`, 'DIGEST_MISMATCH', attempt(() =>
+      verifySignatures([candidate], { digest: sha256(changed), bytes: changed }, policyOf(c), trust(c.trustedRoot))));
+  }
 }
 
 function runLegacy(c: Case): void {
