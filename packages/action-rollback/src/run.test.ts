@@ -1,10 +1,11 @@
-import { MediaTypes, PartialMutationError, PolicyError, ROLLBACK_AUDIT_TEMPLATE, RegistryError, computeDigest } from '@tagwright/core';
+import { MediaTypes, PartialMutationError, PolicyError, RegistryError, computeDigest } from '@tagwright/core';
 import type { Descriptor, ImageReference, RawManifest, RegistryClient, RepositoryReference } from '@tagwright/core';
 import { describe, expect, it } from 'vitest';
 import { compileHistoryGlob, stampTemplateVariants } from './inputs.js';
 import type { Inputs } from './inputs.js';
 import { run } from './run.js';
 import type { Deps } from './run.js';
+import { rollbackInputs } from './testing.js';
 
 const repo: RepositoryReference = { registry: 'registry.test', repository: 'acme/app' };
 
@@ -59,19 +60,7 @@ function fakeRegistry(options: { refusePut?: string; vanish?: string } = {}) {
 }
 
 function inputs(overrides: Partial<Inputs> = {}): Inputs {
-  return {
-    image: repo,
-    track: 'prod',
-    history: compileHistoryGlob('prod-*'),
-    historyTemplates: stampTemplateVariants('prod-{date}-{sha}'),
-    also: [],
-    auditTemplate: ROLLBACK_AUDIT_TEMPLATE,
-    dryRun: false,
-    verification: { required: false, configured: false },
-    release: { mode: 'none', notes: { kind: 'commits' }, publishDraft: false },
-    registry: { insecureRegistries: [] },
-    ...overrides,
-  };
+  return rollbackInputs(repo, overrides);
 }
 
 function deps(client: RegistryClient): Deps {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MediaTypes, PolicyError, ROLLBACK_AUDIT_TEMPLATE } from '@tagwright/core';
+import { MediaTypes, PolicyError } from '@tagwright/core';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core';
 import {
   clientFor,
@@ -14,10 +14,10 @@ import {
 } from '@tagwright/testkit';
 import type { RunningRegistry, SeededImage, SigstoreMock, SigstoreMockWithTrustedRoot } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileHistoryGlob, stampTemplateVariants } from '../src/inputs.js';
 import type { Inputs } from '../src/inputs.js';
 import { run } from '../src/run.js';
 import type { Deps } from '../src/run.js';
+import { rollbackInputs } from '../src/testing.js';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rootActionDir = path.resolve(packageDir, '../../rollback');
@@ -72,19 +72,7 @@ async function seedHistory(repo: RepositoryReference): Promise<{ a: SeededImage;
 }
 
 function inputsFor(repo: RepositoryReference, overrides: Partial<Inputs> = {}): Inputs {
-  return {
-    image: repo,
-    track: 'prod',
-    history: compileHistoryGlob('prod-*'),
-    historyTemplates: stampTemplateVariants('prod-{date}-{sha}'),
-    also: [],
-    auditTemplate: ROLLBACK_AUDIT_TEMPLATE,
-    dryRun: false,
-    verification: { required: false, configured: false },
-    release: { mode: 'none', notes: { kind: 'commits' }, publishDraft: false },
-    registry: { insecureRegistries: [] },
-    ...overrides,
-  };
+  return rollbackInputs(repo, overrides);
 }
 
 function depsFor(overrides: Partial<Deps> = {}): Deps & { log: string[]; verified: string[] } {
