@@ -12,7 +12,7 @@ import {
   registryDeleteTarget,
 } from '@tagwright/core/registry';
 import type { RegistryClient, RetentionDeleteTarget } from '@tagwright/core/registry';
-import { describePlan, planRetention } from '@tagwright/core/retention';
+import { describePlan, isRetentionCandidate, planRetention } from '@tagwright/core/retention';
 import type { RetentionInput, RetentionInventory, RetentionPlan } from '@tagwright/core/retention';
 import type { GhcrApi } from './github.js';
 import type { Inputs } from './inputs.js';
@@ -70,10 +70,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   const client = deps.registryClient(inputs);
   const warnings: string[] = [];
   const needsCreated =
-    inputs.mode === 'retention'
-      ? (tag: string): boolean =>
-          !(inputs.compiled.only && !inputs.compiled.only.regex.test(tag)) && !inputs.compiled.protect.some((p) => p.regex.test(tag))
-      : (): boolean => false;
+    inputs.mode === 'retention' ? (tag: string): boolean => isRetentionCandidate(inputs.compiled, tag) : (): boolean => false;
   let result: RetentionPlan;
   let inventory: RetentionInventory;
   /** Re-reads the tags just before deleting: what arrived or moved since the inventory was read. */

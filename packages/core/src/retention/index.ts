@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { planRetention } from './plan.js';
-export { compileRetentionPolicy, compileRetentionPattern, DEFAULT_RETENTION_PROTECT } from './policy.js';
+export { compileRetentionPolicy, compileRetentionPattern, isRetentionCandidate, DEFAULT_RETENTION_PROTECT } from './policy.js';
 export { parseRetentionDuration } from './duration.js';
 export { describePlan, RETENTION_PLAN_COLUMNS } from './describe.js';
 export type { DescribeRetentionPlanOptions, RetentionPlanCounts, RetentionPlanDescription } from './describe.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../errors.js';
-import { compileRetentionPattern, compileRetentionPolicy } from './policy.js';
+import { compileRetentionPattern, compileRetentionPolicy, isRetentionCandidate } from './policy.js';
 import type { RetentionPolicy } from './types.js';
 
 function protectedBy(policy: RetentionPolicy, tag: string): boolean {
@@ -110,5 +110,22 @@ describe('compileRetentionPattern', () => {
     expect(regex.source).toBe('^(?:sha-[0-9a-f]+)$');
     expect(regex.test('sha-1a2b')).toBe(true);
     expect(regex.test('xsha-1a2b')).toBe(false);
+  });
+});
+
+describe('isRetentionCandidate', () => {
+  describe('when a policy protects main and limits itself to sha-*', () => {
+    const policy = compileRetentionPolicy({ keep: [{ pattern: 'sha-*', count: 30 }], only: 'sha-.*|main|feature-.*', protectBranches: ['main'] });
+
+    it.each([
+      ['sha-1a2b3c4', true],
+      ['feature-login', true],
+      ['main', false],
+      ['1.2.3', false],
+      ['latest', false],
+      ['nightly', false],
+    ])('%s may be deleted: %s', (tag, expected) => {
+      expect(isRetentionCandidate(policy, tag)).toBe(expected);
+    });
   });
 });

@@ -137,6 +137,24 @@ export function compileRetentionPolicy(policy: RetentionPolicy): CompiledRetenti
   return compiled;
 }
 
+/**
+ * Whether a scheduled cleanup may delete a tag at all: false for a tag outside `only` or matching a protect
+ * pattern (those are kept whatever its age). The planner applies the same rule; a caller uses it to skip
+ * reading what only a deletable tag needs (e.g. its creation time).
+ *
+ * @param policy - from {@link compileRetentionPolicy}.
+ * @param tag - a tag of the repository.
+ * @returns true when the policy's other rules (keep, olderThan) decide the tag.
+ * @example
+ * ```ts
+ * isRetentionCandidate(compileRetentionPolicy({ keep: [{ pattern: 'sha-*', count: 30 }] }), '1.2.3'); // false: protected
+ * ```
+ */
+export function isRetentionCandidate(policy: CompiledRetentionPolicy, tag: string): boolean {
+  if (policy.only && !policy.only.regex.test(tag)) return false;
+  return !policy.protect.some((pattern) => pattern.regex.test(tag));
+}
+
 function compileKeepRule(rule: RetentionKeepNewest, i: number): CompiledRetentionKeepNewest {
   const { pattern, count } = rule;
   if (typeof pattern !== 'string' || pattern.trim() === '') {
