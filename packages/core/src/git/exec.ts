@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { TagwrightError } from '../errors.js';
+import { redact } from '../redact.js';
 
 /** The result of one git invocation. */
 export interface GitResult {
@@ -21,10 +22,11 @@ export class GitError extends TagwrightError<'GIT_FAILED'> {
   readonly stderr: string;
 
   constructor(args: readonly string[], exitCode: number, stderr: string) {
-    super('GIT_FAILED', `git ${args.join(' ')}: exit ${exitCode}: ${stderr.trim() || '(no output)'}`);
+    // A remote URL with userinfo or a token may appear in the arguments or in git's own output.
+    super('GIT_FAILED', redact(`git ${args.join(' ')}: exit ${exitCode}: ${stderr.trim() || '(no output)'}`));
     this.args = args;
     this.exitCode = exitCode;
-    this.stderr = stderr;
+    this.stderr = redact(stderr);
   }
 }
 
