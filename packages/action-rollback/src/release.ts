@@ -2,7 +2,7 @@
 // The release of the version rolled back to is action-kit's release step, shared with promote.
 import type { ActionRuntime, VerificationOutcome } from '@tagwright/action-kit';
 import { makeLatestFor } from '@tagwright/core/changelog';
-import { PolicyError, RegistryError, errorMessage } from '@tagwright/core/errors';
+import { PolicyError, errorMessage } from '@tagwright/core/errors';
 import type { GitHubClient, Release } from '@tagwright/core/github';
 import type { PromoteReport } from '@tagwright/core/promote';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core/registry';
@@ -16,6 +16,7 @@ import {
 } from '../../action-kit/src/release.js';
 import type { PreparedRelease, ReleaseDeps } from '../../action-kit/src/release.js';
 import type { Inputs } from './inputs.js';
+import { resolveOrUndefined } from './resolve.js';
 
 /** What the rollback knows when the release step is prepared (before anything moves). */
 export interface RollbackReleaseContext {
@@ -206,20 +207,11 @@ async function versionsOfDigests(
     .sort((a, b) => compareVersions(versionOfTag(b)!, versionOfTag(a)!));
   for (let index = 0; index < candidates.length && missing(); index += 4) {
     const batch = candidates.slice(index, index + 4);
-    const digests = await Promise.all(batch.map((tag) => digestOf(context.client, { ...context.repository, tag })));
+    const digests = await Promise.all(batch.map((tag) => resolveOrUndefined(context.client, { ...context.repository, tag })));
     for (const [position, tag] of batch.entries()) {
       const digest = digests[position];
       if (digest !== undefined && found.has(digest) && found.get(digest) === undefined) found.set(digest, tag);
     }
   }
   return found;
-}
-
-async function digestOf(client: RegistryClient, ref: RepositoryReference & { tag: string }): Promise<string | undefined> {
-  try {
-    return (await client.resolveDigest(ref)).digest;
-  } catch (error: unknown) {
-    if (error instanceof RegistryError && error.status === 404) return undefined;
-    throw error;
-  }
 }

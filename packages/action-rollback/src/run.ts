@@ -1,6 +1,6 @@
 import { createActionRegistryClient, escapeMarkdown, markdownTable } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime, DigestVerifier, VerificationInputs, VerificationOutcome } from '@tagwright/action-kit';
-import { PartialMutationError, PolicyError, RegistryError, errorMessage } from '@tagwright/core/errors';
+import { PartialMutationError, PolicyError, errorMessage } from '@tagwright/core/errors';
 import { auditTagFor, parseStamp, pickRollbackTarget } from '@tagwright/core/policy';
 import type { AuditTag, RollbackHistoryEntry } from '@tagwright/core/policy';
 import { promote } from '@tagwright/core/promote';
@@ -10,6 +10,7 @@ import type { ImageReference, RegistryClient, RepositoryReference } from '@tagwr
 import pLimit from 'p-limit';
 import type { Inputs } from './inputs.js';
 import type { PreparedRollbackRelease, RollbackReleaseContext, RollbackReleaseResult } from './release.js';
+import { resolveOrUndefined } from './resolve.js';
 
 export type { VerificationOutcome };
 
@@ -313,15 +314,6 @@ function noStampReason(inputs: Inputs, unstamped: number): string {
 
 function newestFirst(entries: readonly StampedEntry[]): StampedEntry[] {
   return [...entries].sort((a, b) => b.stampTime.getTime() - a.stampTime.getTime());
-}
-
-async function resolveOrUndefined(client: RegistryClient, ref: ImageReference): Promise<string | undefined> {
-  try {
-    return (await client.resolveDigest(ref)).digest;
-  } catch (error: unknown) {
-    if (error instanceof RegistryError && error.status === 404) return undefined;
-    throw error;
-  }
 }
 
 function iso(date: Date | undefined): string {
