@@ -4,10 +4,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   changelogPaths,
+  earlierReleaseTags,
+  findReleaseOf,
   makeLatestFor,
   notesFromChangelog,
   notesFromCommits,
   previousRelease,
+  releaseTagSpellings,
   verificationFooter,
 } from '@tagwright/core/changelog';
 import type { ChangelogSource, CommitInfo } from '@tagwright/core/changelog';
@@ -86,8 +89,6 @@ export interface ReleaseHistory {
 
 type Runtime = Pick<ActionRuntime, 'env' | 'warning' | 'info'>;
 
-const STAGING = /-staging\.\d+$/;
-
 /**
  * The GitHub client of a workflow run: `GITHUB_REPOSITORY`, `GITHUB_API_URL` and the token input.
  *
@@ -110,33 +111,24 @@ export async function readReleaseHistory(github: GitHubClient): Promise<ReleaseH
   return { releases: await github.listReleases(), tagRefs: await github.listMatchingRefs('tags/') };
 }
 
-/** The tag spellings a version's release may use: as given first, then with or without `v`. */
+/** The tag spellings a version's release may use (core `releaseTagSpellings`). */
 export function tagSpellings(version: string): string[] {
-  const bare = version.replace(/^v(?=\d)/, '');
-  return version === bare ? [bare, `v${bare}`] : [version, bare];
+  return releaseTagSpellings(version);
 }
 
 /** The release of a version under either spelling, drafts included; undefined when there is none. */
 export function findVersionRelease(history: ReleaseHistory, version: string): Release | undefined {
-  for (const spelling of tagSpellings(version)) {
-    const found = history.releases.find((r) => r.tagName === spelling);
-    if (found) return found;
-  }
-  return undefined;
+  return findReleaseOf(history.releases, version);
 }
 
-/**
- * The versions released before (or beside) `tag`: published releases and version tags, staging
- * tags (X.Y.Z-staging.N, builds) and other spellings of `version` left out.
- */
+/** The versions released before (or beside) `tag`, decided by core `earlierReleaseTags`. */
 export function knownReleaseTags(history: ReleaseHistory, tag: string, version: string): string[] {
-  const own = versionOfTag(version)?.version;
-  return [
-    ...new Set([
-      ...history.releases.filter((r) => !r.draft && r.tagName !== tag).map((r) => r.tagName),
-      ...history.tagRefs.map((r) => r.ref.replace(/^refs\/tags\//, '')).filter((t) => t !== tag && !STAGING.test(t)),
-    ]),
-  ].filter((t) => versionOfTag(t) !== undefined && versionOfTag(t)!.version !== own);
+  return earlierReleaseTags({
+    releases: history.releases,
+    tags: history.tagRefs.map((r) => r.ref.replace(/^refs\/tags\//, '')),
+    tag,
+    version,
+  });
 }
 
 /**

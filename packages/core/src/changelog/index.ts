@@ -6,3 +6,5 @@ export { notesFromChangelog, changelogPaths } from './changelog-file.js';
 export type { ChangelogSource } from './changelog-file.js';
 export { verificationFooter } from './verification.js';
 export type { VerificationFooterInput } from './verification.js';
+export { earlierReleaseTags, findReleaseOf, isStagingTag, releaseTagSpellings } from './releases.js';
+export type { ReleaseRecord } from './releases.js';
