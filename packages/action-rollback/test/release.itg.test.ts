@@ -223,6 +223,28 @@ describe('rollback action, GitHub release', () => {
     });
   });
 
+  describe('when GitHub refuses the token while the releases are prepared', () => {
+    it('fails before anything moves: no tag, no audit tag, no release, and the token is not printed', async () => {
+      const repo = newRepo('badtoken');
+      const { c } = await seed(repo);
+      seedTags();
+      addRelease('v1.4.0', { latest: true });
+      const tagsBefore = (await client.listTags(repo)).sort();
+      const wrongToken = 'ghs_not_the_right_token_1234';
+
+      const result = await rollback(repo, { 'github-token': wrongToken });
+
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stdout.split('\n').find((line) => line.startsWith('::error::'))).toMatch(/401|Bad credentials|unauthori/i);
+      expect(await digestOf(repo, 'prod')).toBe(c.digest);
+      expect((await client.listTags(repo)).sort()).toEqual(tagsBefore);
+      expect(writes()).toEqual([]);
+      // The runner is told to mask it (::add-mask::); nothing else may print it.
+      const printed = [...result.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')), result.stderr, result.summary].join('\n');
+      expect(printed).not.toContain(wrongToken);
+    });
+  });
+
   describe('when the digests carry no version tag', () => {
     it('rolls back, changes no release and says why in the summary', async () => {
       const repo = newRepo('noversion');
