@@ -1,3 +1,4 @@
+import escapeRegExp from 'escape-string-regexp';
 import { readFile } from 'node:fs/promises';
 import { ConfigurationError, PolicyError } from '../errors.js';
 import { versionOfTag } from '../semver/version.js';
@@ -41,10 +42,6 @@ export interface StagingReservation {
 function isPlainVersion(text: string): boolean {
   const version = versionOfTag(text);
   return version !== undefined && !version.isPrerelease && version.build.length === 0;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

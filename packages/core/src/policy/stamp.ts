@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import escapeRegExp from 'escape-string-regexp';
 import { ConfigurationError } from '../errors.js';
 import { isOciTag } from './tag-grammar.js';
 
@@ -199,10 +200,6 @@ export function renderStamp(template: string, context: StampContext): string {
     );
   }
   return tag;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 const PATTERN: Record<StampPlaceholder, string> = {

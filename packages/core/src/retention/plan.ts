@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors.js';
-import { branchTagOf, compileRetentionPolicy, compileRetentionPattern, escapeRegExp } from './policy.js';
+import escapeRegExp from 'escape-string-regexp';
+import { branchTagOf, compileRetentionPolicy, compileRetentionPattern } from './policy.js';
 import type {
   CompiledRetentionKeepNewest,
   CompiledRetentionPolicy,

@@ -1,3 +1,4 @@
+import escapeRegExp from 'escape-string-regexp';
 import picomatch from 'picomatch';
 import { ConfigurationError } from '../errors.js';
 import { parseRetentionDuration } from './duration.js';
@@ -85,11 +86,6 @@ export function branchTagOf(branch: string): string {
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^[.-]+/, '')
     .slice(0, 128);
-}
-
-/** Escapes a literal for use inside a regular expression (internal to retention). */
-export function escapeRegExp(literal: string): string {
-  return literal.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
 /**

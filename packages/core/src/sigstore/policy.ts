@@ -9,6 +9,7 @@
  *
  * @packageDocumentation
  */
+import escapeRegExp from 'escape-string-regexp';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ASN1Obj } from '@sigstore/core';
 import { ConfigurationError } from '../errors.js';
@@ -42,11 +43,6 @@ export const FULCIO_OIDS = {
   sourceRepositoryRef: `${FULCIO_OID}.14`,
   buildTrigger: `${FULCIO_OID}.20`,
 } as const;
-
-/** Escapes a literal for use inside a RegExp. */
-export function escapeRegExp(literal: string): string {
-  return literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
 
 function compileMatcher(
   exact: string | undefined,
