@@ -16,7 +16,7 @@ import {
 } from '../../action-kit/src/release.js';
 import type { PreparedRelease, ReleaseDeps } from '../../action-kit/src/release.js';
 import type { Inputs } from './inputs.js';
-import { resolveOrUndefined } from './resolve.js';
+import { resolveDigestIfExists } from '@tagwright/core/registry';
 
 /** What the rollback knows when the release step is prepared (before anything moves). */
 export interface RollbackReleaseContext {
@@ -207,7 +207,7 @@ async function versionsOfDigests(
     .sort((a, b) => compareVersions(versionOfTag(b)!, versionOfTag(a)!));
   for (let index = 0; index < candidates.length && missing(); index += 4) {
     const batch = candidates.slice(index, index + 4);
-    const digests = await Promise.all(batch.map((tag) => resolveOrUndefined(context.client, { ...context.repository, tag })));
+    const digests = await Promise.all(batch.map((tag) => resolveDigestIfExists(context.client, { ...context.repository, tag })));
     for (const [position, tag] of batch.entries()) {
       const digest = digests[position];
       if (digest !== undefined && found.has(digest) && found.get(digest) === undefined) found.set(digest, tag);

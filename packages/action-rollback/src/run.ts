@@ -10,7 +10,7 @@ import type { ImageReference, RegistryClient, RepositoryReference } from '@tagwr
 import pLimit from 'p-limit';
 import type { Inputs } from './inputs.js';
 import type { PreparedRollbackRelease, RollbackReleaseContext, RollbackReleaseResult } from './release.js';
-import { resolveOrUndefined } from './resolve.js';
+import { resolveDigestIfExists } from '@tagwright/core/registry';
 
 export type { VerificationOutcome };
 
@@ -111,7 +111,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   }
   if (inputs.verification.configured && deps.prepareVerify) await deps.prepareVerify(inputs.verification);
 
-  const fromDigest = await resolveOrUndefined(client, trackRef);
+  const fromDigest = await resolveDigestIfExists(client, trackRef);
   if (fromDigest === undefined) {
     throw new PolicyError('TRACK_NOT_FOUND', `${operation}: the tag does not exist, so there is nothing to roll back; nothing was moved`);
   }
@@ -126,7 +126,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   let rows: HistoryRow[];
   if (inputs.to) {
     const toRef: ImageReference = inputs.to.kind === 'tag' ? { ...repo, tag: inputs.to.tag } : { ...repo, digest: inputs.to.digest };
-    const resolved = await resolveOrUndefined(client, toRef);
+    const resolved = await resolveDigestIfExists(client, toRef);
     if (resolved === undefined) {
       throw new PolicyError('TARGET_NOT_FOUND', `${operation}: to ${formatReference(toRef)} does not exist; nothing was moved`);
     }
@@ -165,7 +165,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
 
   const audit = auditTagFor({ replacedDigest: fromDigest, history: stamped, now, template: inputs.auditTemplate });
   if (tags.has(audit.tag)) {
-    const existing = await resolveOrUndefined(client, { ...repo, tag: audit.tag });
+    const existing = await resolveDigestIfExists(client, { ...repo, tag: audit.tag });
     if (existing !== undefined && existing !== fromDigest) {
       throw new PolicyError(
         'AUDIT_TAG_TAKEN',
@@ -288,7 +288,7 @@ async function readHistory(
   }
   const stamped: StampedEntry[] = [];
   const limit = pLimit(4);
-  const digests = await Promise.all(toResolve.map((entry) => limit(() => resolveOrUndefined(client, { ...repo, tag: entry.tag }))));
+  const digests = await Promise.all(toResolve.map((entry) => limit(() => resolveDigestIfExists(client, { ...repo, tag: entry.tag }))));
   for (const [index, entry] of toResolve.entries()) {
     const digest = digests[index];
     if (digest === undefined) rows.push({ tag: entry.tag, stampTime: entry.stampTime, verdict: 'skipped: the tag vanished while the history was read' });

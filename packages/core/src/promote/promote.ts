@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { PartialMutationError, RegistryError, errorMessage } from '../errors.js';
 import type { ImageReference, RawManifest, RegistryClient, RepositoryReference } from '../registry/index.js';
 import { formatReference, validateTag } from '../registry/index.js';
+import { resolveDigestIfExists } from '../registry/resolve.js';
 
 /** How many target reads or writes are in flight at once. */
 const TARGET_CONCURRENCY = 8;
@@ -150,7 +151,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
       .filter((target) => existing.has(target.tag))
       .map((target) =>
         limit(async () => {
-          target.before = (await resolveOrNull(client, { ...destination, tag: target.tag })) ?? null;
+          target.before = (await resolveDigestIfExists(client, { ...destination, tag: target.tag })) ?? null;
         }),
       ),
   );
@@ -186,7 +187,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
     await Promise.all(
       report.targets.map((target) =>
         limit(async () => {
-          target.after = (await resolveOrNull(client, { ...destination, tag: target.tag }).catch(() => undefined)) ?? null;
+          target.after = (await resolveDigestIfExists(client, { ...destination, tag: target.tag }).catch(() => undefined)) ?? null;
         }),
       ),
     );
@@ -226,15 +227,6 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
 async function existingTargets(client: RegistryClient, repo: RepositoryReference, targets: readonly string[]): Promise<Set<string>> {
   const tags = new Set(await client.listTags(repo));
   return new Set(targets.filter((tag) => tags.has(tag)));
-}
-
-async function resolveOrNull(client: RegistryClient, ref: ImageReference): Promise<string | undefined> {
-  try {
-    return (await client.resolveDigest(ref)).digest;
-  } catch (error: unknown) {
-    if (error instanceof RegistryError && error.status === 404) return undefined;
-    throw error;
-  }
 }
 
 function dedupe(tags: string[]): string[] {

@@ -55,3 +55,4 @@ export type {
   RetentionDeletedManifest,
   RetentionExecutionReport,
 } from './inventory.js';
+export { resolveDigestIfExists } from './resolve.js';
