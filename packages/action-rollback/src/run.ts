@@ -1,7 +1,7 @@
 import { createActionRegistryClient, escapeMarkdown, markdownTable } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime, DigestVerifier, VerificationInputs, VerificationOutcome } from '@tagwright/action-kit';
 import { PartialMutationError, PolicyError, errorMessage } from '@tagwright/core/errors';
-import { auditTagFor, parseStamp, pickRollbackTarget } from '@tagwright/core/policy';
+import { auditTagFor, pickRollbackTarget, selectRollbackHistory } from '@tagwright/core/policy';
 import type { AuditTag, RollbackHistoryEntry } from '@tagwright/core/policy';
 import { promote } from '@tagwright/core/promote';
 import type { PromoteReport } from '@tagwright/core/promote';
@@ -275,17 +275,16 @@ async function readHistory(
   repo: RepositoryReference,
   inputs: Inputs,
 ): Promise<{ stamped: StampedEntry[]; rows: HistoryRow[]; tags: Set<string> }> {
-  const moved = new Set([inputs.track, ...inputs.also]);
   const tags = await client.listTags(repo);
-  const auditTags = new Set(tags.filter((tag) => parseStamp(tag, inputs.auditTemplate) !== undefined));
-  const rows: HistoryRow[] = [];
-  const toResolve: Array<{ tag: string; stampTime: Date; sha?: string }> = [];
-  for (const tag of tags) {
-    if (!inputs.history.matches(tag) || moved.has(tag) || auditTags.has(tag)) continue;
-    const stamp = readStamp(tag, inputs.historyTemplates);
-    if (stamp) toResolve.push({ tag, stampTime: stamp.date, ...(stamp.sha !== undefined ? { sha: stamp.sha } : {}) });
-    else rows.push({ tag, verdict: `skipped: no stamp of the form ${inputs.historyTemplates.join(' or ')}, so no time to order by` });
-  }
+  const selection = selectRollbackHistory({
+    tags,
+    isHistoryTag: (tag) => inputs.history.matches(tag),
+    moved: [inputs.track, ...inputs.also],
+    auditTemplate: inputs.auditTemplate,
+    stampTemplates: inputs.historyTemplates,
+  });
+  const rows: HistoryRow[] = selection.skipped.map(({ tag, reason }) => ({ tag, verdict: reason }));
+  const toResolve = selection.stamped;
   const stamped: StampedEntry[] = [];
   const limit = pLimit(4);
   const digests = await Promise.all(toResolve.map((entry) => limit(() => resolveDigestIfExists(client, { ...repo, tag: entry.tag }))));
@@ -295,14 +294,6 @@ async function readHistory(
     else stamped.push({ ...entry, digest });
   }
   return { stamped, rows, tags: new Set(tags) };
-}
-
-function readStamp(tag: string, templates: readonly string[]): ReturnType<typeof parseStamp> {
-  for (const template of templates) {
-    const stamp = parseStamp(tag, template);
-    if (stamp) return stamp;
-  }
-  return undefined;
 }
 
 function noStampReason(inputs: Inputs, unstamped: number): string {

@@ -10,7 +10,8 @@ export type {
 } from './compute-tags.js';
 export { renderStamp, parseStamp, validateStampTemplate } from './stamp.js';
 export type { StampContext, StampPlaceholder, StampTemplateInfo, ParsedStamp } from './stamp.js';
-export { pickRollbackTarget, auditTagFor, ROLLBACK_AUDIT_TEMPLATE } from './rollback.js';
+export { pickRollbackTarget, auditTagFor, selectRollbackHistory, ROLLBACK_AUDIT_TEMPLATE } from './rollback.js';
+export type { RollbackHistorySelectionInput, StampedHistoryTag } from './rollback.js';
 export type {
   RollbackHistoryEntry,
   RollbackPickInput,

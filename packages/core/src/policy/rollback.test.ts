@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, InvalidReferenceError } from '../errors.js';
-import { auditTagFor, parseStamp, pickRollbackTarget, ROLLBACK_AUDIT_TEMPLATE } from './index.js';
+import { auditTagFor, parseStamp, pickRollbackTarget, ROLLBACK_AUDIT_TEMPLATE, selectRollbackHistory } from './index.js';
 import type { RollbackHistoryEntry } from './index.js';
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;
@@ -213,5 +213,32 @@ describe('auditTagFor', () => {
     it.each(['nope', 'sha256:zzzzzzzz', 'sha256:abc'])('throws InvalidReferenceError for %j', (replacedDigest) => {
       expect(() => auditTagFor({ replacedDigest, history: [], now })).toThrow(InvalidReferenceError);
     });
+  });
+});
+
+describe('selectRollbackHistory', () => {
+  it('keeps stamped history tags in listing order, leaves out moved and audit tags, and says why others are skipped', () => {
+    const result = selectRollbackHistory({
+      tags: [
+        'prod',
+        'prod-20261120-ccccccc',
+        'prod-rollback-20261121-090000-from-ccccccc',
+        'prod-20261101-101500-aaaaaaa',
+        'prod-manual',
+        'latest',
+        'sha-1234567',
+      ],
+      isHistoryTag: (tag) => tag.startsWith('prod-'),
+      moved: ['prod', 'latest'],
+      auditTemplate: 'prod-rollback-{datetime}-from-{sha}',
+      stampTemplates: ['prod-{date}-{sha}', 'prod-{datetime}-{sha}'],
+    });
+    expect(result.stamped).toEqual([
+      { tag: 'prod-20261120-ccccccc', stampTime: new Date('2026-11-20T00:00:00Z'), sha: 'ccccccc' },
+      { tag: 'prod-20261101-101500-aaaaaaa', stampTime: new Date('2026-11-01T10:15:00Z'), sha: 'aaaaaaa' },
+    ]);
+    expect(result.skipped).toEqual([
+      { tag: 'prod-manual', reason: 'skipped: no stamp of the form prod-{date}-{sha} or prod-{datetime}-{sha}, so no time to order by' },
+    ]);
   });
 });

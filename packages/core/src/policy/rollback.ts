@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { InvalidReferenceError } from '../errors.js';
-import { renderStamp } from './stamp.js';
+import { parseStamp, renderStamp } from './stamp.js';
 
 /** One stamped tag of a track's history, as the caller read it from the registry. */
 export interface RollbackHistoryEntry {
@@ -227,4 +227,51 @@ export function auditTagFor(input: AuditTagInput): AuditTag {
   }
   const sha = encoded.slice(0, 7).toLowerCase();
   return { tag: renderStamp(template, { now: input.now, sha }), sha, source: 'digest' };
+}
+
+/** Input of {@link selectRollbackHistory}. */
+export interface RollbackHistorySelectionInput {
+  /** Every tag of the repository. */
+  tags: readonly string[];
+  /** True for a tag that records a promotion (the history glob, e.g. `prod-*`). */
+  isHistoryTag: (tag: string) => boolean;
+  /** Tags that move in the rollback (the track and `also`): never history. */
+  moved: readonly string[];
+  /** The audit tag template: earlier rollbacks' audit tags are not promotions. */
+  auditTemplate: string;
+  /** Templates a stamp may follow, tried in order (e.g. `prod-{date}-{sha}` and `prod-{datetime}-{sha}`). */
+  stampTemplates: readonly string[];
+}
+
+/** A history tag whose stamp gives its time, not yet resolved to a digest. */
+export interface StampedHistoryTag {
+  tag: string;
+  /** UTC time read from the stamp. */
+  stampTime: Date;
+  /** The 7-hex commit in the stamp, when it has one. */
+  sha?: string;
+}
+
+/**
+ * Which tags are rollback history, and the time each records: tags matching the history glob,
+ * except the tags being moved and earlier audit tags; the stamp is read with the first template
+ * that fits. Tags without a readable stamp are returned as skipped with the reason, since there is
+ * no time to order them by. Pure: the caller lists the tags and resolves the candidates' digests.
+ *
+ * @returns `stamped` (in listing order) and `skipped` (`{tag, reason}`).
+ */
+export function selectRollbackHistory(input: RollbackHistorySelectionInput): {
+  stamped: StampedHistoryTag[];
+  skipped: Array<{ tag: string; reason: string }>;
+} {
+  const moved = new Set(input.moved);
+  const stamped: StampedHistoryTag[] = [];
+  const skipped: Array<{ tag: string; reason: string }> = [];
+  for (const tag of input.tags) {
+    if (!input.isHistoryTag(tag) || moved.has(tag) || parseStamp(tag, input.auditTemplate) !== undefined) continue;
+    const stamp = input.stampTemplates.map((template) => parseStamp(tag, template)).find((parsed) => parsed !== undefined);
+    if (stamp) stamped.push({ tag, stampTime: stamp.date, ...(stamp.sha !== undefined ? { sha: stamp.sha } : {}) });
+    else skipped.push({ tag, reason: `skipped: no stamp of the form ${input.stampTemplates.join(' or ')}, so no time to order by` });
+  }
+  return { stamped, skipped };
 }
