@@ -23,6 +23,7 @@ import { versionOfTag } from '@tagwright/core/semver';
 import type { ReleaseInputs, VerificationInputs } from './policy-inputs.js';
 import type { ActionRuntime } from './run-action.js';
 import type { VerificationOutcome } from './verification.js';
+import { isFullCommitSha } from '@tagwright/core/grammar';
 
 /** What the release of one version is made from. */
 export interface ReleaseRequest {
@@ -176,7 +177,7 @@ export async function prepareRelease(
       `create the release ${tag}: ${owner(github)} has no tag ${tagSpellings(version).join(' or ')}, and no commit is known to create it at`,
     );
   }
-  if (!tagExists && !/^[0-9a-f]{40}$/.test(request.sha ?? '')) {
+  if (!tagExists && !isFullCommitSha(request.sha ?? '')) {
     throw new ConfigurationError(
       'INVALID_INPUT',
       `create the release ${tag}: the tag does not exist on GitHub and input sha ${JSON.stringify(request.sha)} is not a full commit sha to create it at`,

@@ -14,6 +14,7 @@ import { validateStampTemplate } from '@tagwright/core/policy';
 import { parseRepository, validateDigest, validateTag } from '@tagwright/core/registry';
 import type { ImageReference, RepositoryReference } from '@tagwright/core/registry';
 import { versionOfTag } from '@tagwright/core/semver';
+import { isAbbreviatedCommitSha, isRepositoryPath, normalizeCommitSha } from '@tagwright/core/grammar';
 
 /** The validated inputs of promote. */
 export interface Inputs {
@@ -51,7 +52,7 @@ export function readInputs(): Inputs {
     else validateTag(target);
   }
   const sha = getOptionalInput('sha') ?? '';
-  if (targets.some((t) => t.includes('{sha}')) && !/^[0-9a-f]{7,64}$/i.test(sha)) {
+  if (targets.some((t) => t.includes('{sha}')) && !isAbbreviatedCommitSha(normalizeCommitSha(sha))) {
     throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} is not a commit SHA, and a target uses {sha}`);
   }
   const release = readReleaseInputs();
@@ -100,7 +101,7 @@ function checkRelease(release: ReleaseInputs, source: ImageReference): string | 
     const { template } = release.notes;
     try {
       if (template.includes('{version}')) changelogPaths(version, template);
-      else if (template.startsWith('/') || /(^|[\\/])\.\.([\\/]|$)/.test(template) || /[\x00-\x1f]/.test(template)) {
+      else if (!isRepositoryPath(template)) {
         throw new Error('it must be a path inside the repository');
       }
     } catch (error: unknown) {

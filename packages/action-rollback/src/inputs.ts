@@ -15,6 +15,7 @@ import { parseRepository, validateDigest, validateTag } from '@tagwright/core/re
 import type { RepositoryReference } from '@tagwright/core/registry';
 import { versionOfTag } from '@tagwright/core/semver';
 import picomatch from 'picomatch';
+import { isRepositoryPath } from '@tagwright/core/grammar';
 
 /** The history glob, compiled. */
 export interface HistoryGlob {
@@ -165,7 +166,7 @@ function readRollbackReleaseInputs(): ReleaseInputs {
     const { template } = release.notes;
     named('release-notes', () => {
       if (template.includes('{version}')) changelogPaths(release.version ?? '0.0.0', template);
-      else if (template.startsWith('/') || /(^|[\\/])\.\.([\\/]|$)/.test(template) || /[\x00-\x1f]/.test(template)) {
+      else if (!isRepositoryPath(template)) {
         throw new Error(`changelog-file:${template}: it must be a path inside the repository`);
       }
     });

@@ -18,6 +18,7 @@ export {
 } from './errors.js';
 export type { OciErrorEntry } from './errors.js';
 export { redact, redactUrl } from './redact.js';
+export * from './grammar/index.js';
 export * from './registry/index.js';
 export * from './semver/index.js';
 export * from './policy/index.js';

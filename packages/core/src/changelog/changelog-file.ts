@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import { isRepositoryPath } from '../grammar/path.js';
 
 /**
  * Where a release's hand-written notes live.
@@ -97,7 +98,7 @@ export function changelogPaths(version: string, template: string): string[] {
       `read release notes with template ${JSON.stringify(template)}: it has no {version} placeholder`,
     );
   }
-  if (template.startsWith('/') || /(^|[\\/])\.\.([\\/]|$)/.test(template)) {
+  if (!isRepositoryPath(template)) {
     throw new ConfigurationError(
       'INVALID_INPUT',
       `read release notes with template ${JSON.stringify(template)}: it must be a path inside the repository`,

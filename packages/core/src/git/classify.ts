@@ -12,6 +12,7 @@ import { stat } from 'node:fs/promises';
 import { TagwrightError } from '../errors.js';
 import { GitError } from './exec.js';
 import type { GitRunner } from './exec.js';
+import { isFullCommitSha } from '../grammar/commit-sha.js';
 
 /** What a ref names: a commit by its object name, an annotated or lightweight tag, or a branch. */
 export type GitRefKind = 'sha' | 'tag' | 'branch';
@@ -87,13 +88,12 @@ export class GitRefError extends TagwrightError<
 
 type RefForm = { form: 'sha'; name: string } | { form: 'tag' | 'branch' | 'bare'; name: string };
 
-const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 const HEX = /^[0-9a-f]+$/i;
 
 /** Splits the ref into its form (pure); the git-side validation follows in {@link validateRef}. */
 function refForm(ref: string): RefForm {
   if (ref === '') throw new GitRefError('INVALID_REF', ref, 'the ref is empty');
-  if (FULL_SHA.test(ref)) return { form: 'sha', name: ref.toLowerCase() };
+  if (isFullCommitSha(ref.toLowerCase())) return { form: 'sha', name: ref.toLowerCase() };
   if (ref.startsWith('refs/tags/')) return { form: 'tag', name: ref.slice('refs/tags/'.length) };
   if (ref.startsWith('refs/heads/')) return { form: 'branch', name: ref.slice('refs/heads/'.length) };
   if (ref.startsWith('refs/')) {

@@ -1,6 +1,7 @@
 import { pullRequestNumberOf, type CommitInfo } from '../changelog/notes.js';
 import { ConfigurationError } from '../errors.js';
 import { GitError, type GitRunner } from './exec.js';
+import { isFullCommitSha, isRepositoryPath } from '../grammar/index.js';
 
 /**
  * The fields of one commit, NUL-separated; `-z` ends each record with NUL too. Commit messages
@@ -39,7 +40,7 @@ export async function resolveCommit(runner: GitRunner, dir: string, revision: st
     allowFailure: true,
   });
   const sha = result.stdout.trim();
-  if (result.exitCode !== 0 || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) {
+  if (result.exitCode !== 0 || !isFullCommitSha(sha)) {
     throw new ConfigurationError(
       'UNKNOWN_REVISION',
       `resolve revision ${JSON.stringify(revision)} in ${dir}: it does not name a commit${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`,
@@ -127,7 +128,7 @@ export async function readFileAtCommit(
   revision: string,
   path: string,
 ): Promise<string | undefined> {
-  if (path === '' || path.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(path) || /[\x00-\x1f]/.test(path)) {
+  if (!isRepositoryPath(path)) {
     throw new ConfigurationError('INVALID_INPUT', `read ${JSON.stringify(path)} from git: expected a path inside the repository`);
   }
   const sha = await resolveCommit(runner, dir, revision);

@@ -4,6 +4,7 @@ import { Octokit } from '@octokit/rest';
 import { pullRequestNumberOf, type CommitInfo } from '../changelog/notes.js';
 import { ConfigurationError, TagwrightError } from '../errors.js';
 import { redact } from '../redact.js';
+import { isFullCommitSha } from '../grammar/commit-sha.js';
 
 /**
  * A GitHub API call failed. Keeps the HTTP status (0 when no response arrived), GitHub's own
@@ -476,8 +477,8 @@ export function checkTag(tag: string, operation: string): void {
 }
 
 function checkSha(sha: string, operation: string): void {
-  if (!/^[0-9a-f]{40}$/.test(sha)) {
-    throw new ConfigurationError('INVALID_INPUT', `${operation}: commit ${JSON.stringify(sha)} is not a full 40-character commit sha`);
+  if (!isFullCommitSha(sha)) {
+    throw new ConfigurationError('INVALID_INPUT', `${operation}: commit ${JSON.stringify(sha)} is not a full commit sha (40 or 64 lowercase hex characters)`);
   }
 }
 

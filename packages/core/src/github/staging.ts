@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigurationError, PolicyError } from '../errors.js';
 import { versionOfTag } from '../semver/version.js';
 import { GitHubError, checkTag, type GitHubClient } from './client.js';
+import { isFullCommitSha } from '../grammar/commit-sha.js';
 
 /** Options of {@link reserveStagingTag}. */
 export interface ReserveStagingTagOptions {
@@ -10,7 +11,7 @@ export interface ReserveStagingTagOptions {
   github: Pick<GitHubClient, 'createTagRef' | 'getRef' | 'listMatchingRefs'>;
   /** The base version `X.Y.Z` (a `v` prefix is kept in the tag); see {@link readBaseVersion}. */
   base: string;
-  /** The commit to stage: a full 40-character sha. */
+  /** The commit to stage: a full commit sha (40 or 64 lowercase hex characters). */
   sha: string;
   /**
    * Tags known to exist (e.g. the image tags in the registry): the counter starts above the
@@ -76,8 +77,8 @@ export async function reserveStagingTag(options: ReserveStagingTagOptions): Prom
   if (!isPlainVersion(base)) {
     throw new ConfigurationError('INVALID_INPUT', `reserve a staging tag for base ${JSON.stringify(base)}: expected X.Y.Z (or vX.Y.Z)`);
   }
-  if (!/^[0-9a-f]{40}$/.test(sha)) {
-    throw new ConfigurationError('INVALID_INPUT', `reserve a staging tag at commit ${JSON.stringify(sha)}: expected a full 40-character commit sha`);
+  if (!isFullCommitSha(sha)) {
+    throw new ConfigurationError('INVALID_INPUT', `reserve a staging tag at commit ${JSON.stringify(sha)}: expected a full commit sha (40 or 64 lowercase hex characters)`);
   }
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
     throw new ConfigurationError('INVALID_INPUT', `reserve a staging tag: maxAttempts ${JSON.stringify(maxAttempts)} must be a positive integer`);

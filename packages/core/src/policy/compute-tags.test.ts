@@ -40,8 +40,9 @@ describe('computeTags', () => {
       ['prereleases in the registry never count', 'refs/tags/1.2.1', ['1.2.0', '2.0.0-rc.1'], ['1.2.1', '1.2', '1', 'latest'], true],
       ['re-run of the same version (idempotent)', 'refs/tags/1.2.1', ['1.2.0', '1.2.1', '1.3.0'], ['1.2.1', '1.2'], false],
       ['re-run of the highest version', 'refs/tags/v1.3.0', ['1.2.0', '1.3.0', '1.3', '1', 'latest'], ['1.3.0', '1.3', '1', 'latest'], true],
-      ['build metadata', 'refs/tags/1.2.3+build.5', ['1.2.2'], ['1.2.3-build.5', '1.2', '1', 'latest'], true],
-      ['build metadata equal in precedence to a release', 'refs/tags/1.2.3+build.6', ['1.2.3', '1.2.4'], ['1.2.3-build.6'], false],
+      ['build metadata', 'refs/tags/1.2.3+build.5', ['1.2.2'], ['1.2.3', '1.2', '1', 'latest'], true],
+      ['build metadata equal in precedence to a release', 'refs/tags/1.2.3+build.6', ['1.2.3', '1.2.4'], ['1.2.3'], false],
+      ['build metadata of a re-run', 'refs/tags/v1.2.3+build.6', ['1.2.3', '1.2', '1', 'latest'], ['1.2.3', '1.2', '1', 'latest'], true],
       ['major zero gets no major tag', 'refs/tags/0.3.0', ['0.2.0'], ['0.3.0', '0.3', 'latest'], true],
     ])('%s: %s with %j gets %j', (_name, ref, existingTags, tags, isLatest) => {
       const plan = computeTags(input(ref, { existingTags }));
@@ -80,10 +81,20 @@ describe('computeTags', () => {
       expect(reasonOf(plan, 'latest')).toBe('latest given: 1.2.1 is the highest stable version');
     });
 
-    it('keeps the build metadata in the version and explains the "+" mapping', () => {
+    it('keeps the build metadata in the version and leaves it out of the tag', () => {
       const plan = computeTags(input('refs/tags/v1.2.3+build.5'));
       expect(plan.version).toBe('1.2.3+build.5');
-      expect(reasonOf(plan, '1.2.3-build.5')).toBe('1.2.3-build.5 given: the release version ("+" is written "-" in image tags)');
+      expect(reasonOf(plan, '1.2.3')).toBe('1.2.3 given: the release version (build metadata +build.5 is not part of the tag (SemVer 2.0 §10))');
+    });
+
+    // Issue 12, defect 1: `1.2.3-build.5` read back as a pre-release of 1.2.3, so a later
+    // backport took 1.2, 1 and latest.
+    it('never lets a backport after a build-metadata release move the floating tags', () => {
+      const first = computeTags(input('refs/tags/v1.2.3+build.5'));
+      expect(first.tags).toEqual(['1.2.3', '1.2', '1', 'latest']);
+      const backport = computeTags(input('refs/tags/v1.2.2', { existingTags: first.tags }));
+      expect(backport.tags).toEqual(['1.2.2']);
+      expect(reasonOf(backport, 'latest')).toBe('latest stays on 1.2.3: 1.2.2 is a backport');
     });
 
     it('explains major version zero', () => {
@@ -121,7 +132,7 @@ describe('computeTags', () => {
     it.each([
       ['refs/tags/1.3.0-rc.1', [], ['1.3.0-rc.1']],
       ['refs/tags/v2.0.0-alpha.1', ['1.0.0'], ['2.0.0-alpha.1']],
-      ['refs/tags/1.0.0-rc.1+build.7', [], ['1.0.0-rc.1-build.7']],
+      ['refs/tags/1.0.0-rc.1+build.7', [], ['1.0.0-rc.1']],
     ])('%s with %j gets only its own tag', (ref, existingTags, tags) => {
       const plan = computeTags(input(ref, { existingTags }));
       expect(plan.tags).toEqual(tags);
@@ -151,11 +162,6 @@ describe('computeTags', () => {
       ['api-', 'refs/tags/1.2.1', ['api-v1.2.5'], ['api-1.2.1']],
     ])('prefix %j: %s with %j gets %j', (tagPrefix, ref, existingTags, tags) => {
       expect(computeTags(input(ref, { tagPrefix, existingTags })).tags).toEqual(tags);
-    });
-
-    it('reads release refs with a git tag prefix', () => {
-      const plan = computeTags(input('refs/tags/api-v1.2.3', { gitTagPrefix: 'api-', tagPrefix: 'api-' }));
-      expect(plan.tags).toEqual(['api-1.2.3', 'api-1.2', 'api-1', 'latest']);
     });
   });
 
@@ -272,12 +278,51 @@ describe('computeTags', () => {
     });
   });
 
+  // Issue 12, defect 2: with pull_request_target the ref is the base branch.
+  describe('when the event is a pull request', () => {
+    const PR = { name: 'pull_request_target', pullRequestNumber: 7 };
+    it.each([
+      // event, ref, branch tags, expected tags
+      [PR, 'refs/heads/main', {}, ['pr-7', 'sha-abc1234']],
+      [PR, 'refs/heads/main', { main: 'staging' }, ['pr-7', 'sha-abc1234']],
+      [PR, 'refs/heads/release/1.x', { 'release/1.x': 'stable' }, ['pr-7', 'sha-abc1234']],
+      [PR, 'refs/tags/v1.2.3', {}, ['pr-7', 'sha-abc1234']],
+      [{ name: 'pull_request', pullRequestNumber: 42 }, 'refs/pull/42/merge', { main: 'staging' }, ['pr-42', 'sha-abc1234']],
+      [{ name: 'push' }, 'refs/heads/main', { main: 'staging' }, ['staging', 'sha-abc1234']],
+      [{ name: 'workflow_dispatch' }, 'refs/heads/main', {}, ['main', 'sha-abc1234']],
+      [{ name: 'schedule' }, 'refs/heads/main', {}, ['main', 'sha-abc1234']],
+      [{ name: 'release' }, 'refs/tags/v1.2.3', {}, ['1.2.3', '1.2', '1', 'latest', 'sha-abc1234']],
+    ])('%j on %s with branch tags %j gets %j', (event, ref, branchTags, tags) => {
+      const plan = computeTags(input(ref, { ref: { ref, sha: SHA, event }, branchTags, shaTag: true }));
+      expect(plan.tags).toEqual(tags);
+    });
+
+    it('gives no stamp tag and says why the base branch gets nothing', () => {
+      const plan = computeTags(input('refs/heads/main', { ref: { ref: 'refs/heads/main', sha: SHA, event: PR }, stamp: 'prod-{date}-{sha}' }));
+      expect(plan.kind).toBe('pull-request');
+      expect(plan.tags).toEqual(['pr-7']);
+      expect(plan.decisions).toEqual([
+        {
+          tag: 'pr-7',
+          given: true,
+          reason: 'pr-7 given: pull request #7 (pull_request_target event; its ref refs/heads/main is the base branch, which gets no tag)',
+        },
+        { tag: 'prod-{date}-{sha}', given: false, reason: 'prod-{date}-{sha} withheld: a pull request build gets no stamp tag' },
+      ]);
+    });
+
+    it('refuses a pull request event without a number', () => {
+      const bad = input('refs/heads/main', { ref: { ref: 'refs/heads/main', sha: SHA, event: { name: 'pull_request_target' } } });
+      expect(() => computeTags(bad)).toThrow(ConfigurationError);
+      expect(() => computeTags(bad)).toThrow('classify the pull_request_target build of "refs/heads/main": the event carries no pull request number (null)');
+    });
+  });
+
   describe('when sha and stamp tags are asked for', () => {
     it.each([
       ['refs/tags/1.2.1', ['1.2.0', '1.3.0'], ['1.2.1', '1.2', 'sha-abc1234', 'prod-20261122-abc1234']],
       ['refs/tags/1.3.0-rc.1', [], ['1.3.0-rc.1', 'sha-abc1234', 'prod-20261122-abc1234']],
       ['refs/heads/main', [], ['main', 'sha-abc1234', 'prod-20261122-abc1234']],
-      ['refs/pull/5/merge', [], ['pr-5', 'sha-abc1234', 'prod-20261122-abc1234']],
       ['refs/notes/x', [], ['sha-abc1234', 'prod-20261122-abc1234']],
     ])('%s gets %j', (ref, existingTags, tags) => {
       const plan = computeTags(input(ref, { existingTags, shaTag: true, stamp: 'prod-{date}-{sha}' }));
@@ -288,7 +333,7 @@ describe('computeTags', () => {
 
     it('renders {version} as the image tag version for a release', () => {
       const plan = computeTags(input('refs/tags/v1.2.3+build.5', { stamp: 'rel-{version}-{datetime}', tagPrefix: 'v' }));
-      expect(plan.tags).toEqual(['v1.2.3-build.5', 'v1.2', 'v1', 'latest', 'rel-1.2.3-build.5-20261122-101500']);
+      expect(plan.tags).toEqual(['v1.2.3', 'v1.2', 'v1', 'latest', 'rel-1.2.3-20261122-101500']);
     });
 
     it('withholds a {version} stamp for a branch build, with a warning', () => {

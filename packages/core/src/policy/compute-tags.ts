@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 import { ConfigurationError } from '../errors.js';
-import { parseReleaseRef } from '../semver/refs.js';
+import { isAbbreviatedCommitSha } from '../grammar/commit-sha.js';
+import { classifyBuild } from '../semver/refs.js';
 import type { RefClassification, RefContext, RefKind } from '../semver/refs.js';
 import { compareVersions, imageTagOfVersion, versionOfTag } from '../semver/version.js';
 import type { ReleaseVersion } from '../semver/version.js';
@@ -24,7 +25,10 @@ export interface FloatingTagOptions {
 
 /** The input of {@link computeTags}. */
 export interface TagPolicyInput {
-  /** The ref and commit the build runs for. */
+  /**
+   * The ref, commit and event the build runs for. A `pull_request` or `pull_request_target`
+   * event makes it a pull request build whatever the ref is (see {@link classifyBuild}).
+   */
   readonly ref: RefContext;
   /**
    * The tags the repository already holds (its tag list, as data; may be empty). Version tags are
@@ -54,8 +58,6 @@ export interface TagPolicyInput {
   readonly registryAware: boolean;
   /** The build time, for stamp tags. */
   readonly now: Date;
-  /** Prefix of release tags in git (e.g. `api-` for `refs/tags/api-v1.2.3`); default `''`. */
-  readonly gitTagPrefix?: string;
 }
 
 /** One tag considered for the build, whether it is given, and why. */
@@ -72,7 +74,10 @@ export interface TagDecision {
 export interface TagPlan {
   /** The kind of ref the build runs for. */
   readonly kind: RefKind;
-  /** The release version (SemVer 2.0, with build metadata, no prefix); set for a release. */
+  /**
+   * The release version (SemVer 2.0, no prefix, build metadata kept as in the git tag, e.g.
+   * `1.2.3+build.5`); set for a release. Its image tag has no build metadata (`1.2.3`).
+   */
   readonly version?: string;
   /** True for a pre-release ({@link https://semver.org/#spec-item-9 | SemVer §9}). */
   readonly isPrerelease: boolean;
@@ -102,7 +107,7 @@ function inputError(what: string, problem: string): ConfigurationError {
 }
 
 function validate(input: TagPolicyInput): { classification: RefClassification; needsSha: boolean } {
-  const classification = parseReleaseRef(input.ref.ref, { tagPrefix: input.gitTagPrefix ?? '' });
+  const classification = classifyBuild(input.ref);
   if (input.tagPrefix !== '' && !/^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,99}$/.test(input.tagPrefix)) {
     throw inputError(
       `tag prefix ${JSON.stringify(input.tagPrefix)}`,
@@ -121,7 +126,7 @@ function validate(input: TagPolicyInput): { classification: RefClassification; n
   let stampUsesSha = false;
   if (input.stamp !== undefined) stampUsesSha = validateStampTemplate(input.stamp).placeholders.includes('sha');
   const needsSha = input.shaTag || stampUsesSha;
-  if (needsSha && !/^[0-9a-fA-F]{7,64}$/.test(input.ref.sha)) {
+  if (needsSha && !isAbbreviatedCommitSha(input.ref.sha.toLowerCase())) {
     throw inputError(`commit SHA ${JSON.stringify(input.ref.sha)}`, 'is not 7 to 64 hexadecimal digits');
   }
   return { classification, needsSha };
@@ -151,17 +156,23 @@ function reservedTagProblem(tag: string, tagPrefix: string): string | undefined 
  *
  * Pre-releases in the registry never block and never count
  * ({@link https://semver.org/#spec-item-9 | §9}); a pre-release build gets only its own tag.
- * Build metadata ({@link https://semver.org/#spec-item-10 | §10}) does not change precedence;
- * its `+` is written `-` in the image tag (`1.2.3+build.5` → `1.2.3-build.5`, see
- * {@link imageTagOfVersion}). With `registryAware: false` the registry is not consulted: every
+ * Build metadata ({@link https://semver.org/#spec-item-10 | §10}) is ignored: `1.2.3+build.5`
+ * is release 1.2.3, published as `1.2.3` (see {@link imageTagOfVersion}), and its floating
+ * tags are decided by precedence as for `1.2.3`. With `registryAware: false` the registry is not consulted: every
  * enabled floating tag is given, and a warning says so.
  *
  * A branch gets its name mapped through `branchTags` or sanitized to the
  * {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests | OCI tag grammar}
  * (`feature/x` → `feature-x`); a sanitized name that would take over `latest`, a version,
  * `sha-…` or `pr-…` tag is withheld with a warning. A pull request gets `pr-N`; a git tag that is
- * not a version gets its (sanitized) name. Any build gets `sha-<7 hex>` when `shaTag`, and a
- * stamp tag when `stamp` is set.
+ * not a version gets its (sanitized) name.
+ *
+ * A pull request gets `pr-N` — also with `pull_request_target`, whose ref is the base branch —
+ * and never a branch tag, a `branchTags` mapping or a stamp tag: a pull request's code (maybe
+ * from a fork) must not take a tag a deployment follows. Any build gets `sha-<7 hex>` when
+ * `shaTag`; any other build gets a stamp tag when `stamp` is set.
+ *
+ * Every tag given matches the OCI tag grammar `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`.
  *
  * @param input - see {@link TagPolicyInput}.
  * @returns the plan: tags to give, every decision with its reason, warnings.
@@ -236,7 +247,11 @@ export function computeTags(input: TagPolicyInput): TagPlan {
     }
     case 'pull-request': {
       const tag = `pr-${classification.prNumber}`;
-      give(tag, `${tag} given: pull request #${classification.prNumber}`);
+      const event = input.ref.event;
+      const via = event !== undefined && !input.ref.ref.startsWith('refs/pull/')
+        ? ` (${event.name} event; its ref ${input.ref.ref} is the base branch, which gets no tag)`
+        : '';
+      give(tag, `${tag} given: pull request #${classification.prNumber}${via}`);
       break;
     }
     case 'other': {
@@ -250,7 +265,9 @@ export function computeTags(input: TagPolicyInput): TagPlan {
     give(`sha-${short}`, `sha-${short} given: commit ${short}`);
   }
 
-  if (input.stamp !== undefined) {
+  if (input.stamp !== undefined && classification.kind === 'pull-request') {
+    withhold(input.stamp, `${input.stamp} withheld: a pull request build gets no stamp tag`);
+  } else if (input.stamp !== undefined) {
     const usesVersion = validateStampTemplate(input.stamp).placeholders.includes('version');
     if (usesVersion && versionTagForStamp === undefined) {
       withhold(input.stamp, `${input.stamp} withheld: the stamp template uses {version} and this build is not a release`);
@@ -307,7 +324,7 @@ function releaseTags(
 
   const ownReason = version.isPrerelease ? 'the pre-release version' : 'the release version';
   const details: string[] = [];
-  if (version.build.length > 0) details.push(`"+" is written "-" in image tags`);
+  if (version.build.length > 0) details.push(`build metadata +${version.build.join('.')} is not part of the tag (SemVer 2.0 §10)`);
   if (alreadyThere) details.push('already in the registry: re-tagging is idempotent');
   give(own, `${own} given: ${ownReason}${details.length > 0 ? ` (${details.join('; ')})` : ''}`);
 

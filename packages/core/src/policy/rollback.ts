@@ -7,6 +7,7 @@
  */
 import { InvalidReferenceError } from '../errors.js';
 import { parseStamp, renderStamp } from './stamp.js';
+import { isAbbreviatedCommitSha } from '../grammar/commit-sha.js';
 
 /** One stamped tag of a track's history, as the caller read it from the registry. */
 export interface RollbackHistoryEntry {
@@ -214,7 +215,7 @@ export function auditTagFor(input: AuditTagInput): AuditTag {
   const template = input.template ?? ROLLBACK_AUDIT_TEMPLATE;
 
   const named = input.history
-    .filter((e) => e.digest === replacedDigest && e.sha !== undefined && /^[0-9a-fA-F]{7,64}$/.test(e.sha))
+    .filter((e) => e.digest === replacedDigest && e.sha !== undefined && isAbbreviatedCommitSha(e.sha.toLowerCase()))
     .sort((a, b) => (hasTime(b) ? b.stampTime.getTime() : -Infinity) - (hasTime(a) ? a.stampTime.getTime() : -Infinity));
   const fromStamp = named[0];
   if (fromStamp?.sha !== undefined) {

@@ -10,6 +10,7 @@
 import escapeRegExp from 'escape-string-regexp';
 import { ConfigurationError } from '../errors.js';
 import { isOciTag } from './tag-grammar.js';
+import { isAbbreviatedCommitSha } from '../grammar/commit-sha.js';
 
 /** The placeholders a stamp template may use. */
 export type StampPlaceholder = 'date' | 'datetime' | 'sha' | 'version';
@@ -180,7 +181,7 @@ export function renderStamp(template: string, context: StampContext): string {
   if ((uses('date') || uses('datetime')) && Number.isNaN(context.now.getTime())) {
     throw renderError('the build time is not a valid date');
   }
-  if (uses('sha') && !/^[0-9a-fA-F]{7,64}$/.test(context.sha)) {
+  if (uses('sha') && !isAbbreviatedCommitSha(context.sha.toLowerCase())) {
     throw renderError(`the commit SHA ${JSON.stringify(context.sha)} is not 7 to 64 hexadecimal digits`);
   }
   if (uses('version') && (context.version === undefined || context.version === '')) {

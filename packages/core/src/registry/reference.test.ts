@@ -78,8 +78,43 @@ describe('parseReference', () => {
       expect((thrown as Error).message).toBe(message);
     });
 
-    it('rejects a name longer than 255 characters', () => {
-      expect(() => parseReference(`ghcr.io/${'a'.repeat(250)}`)).toThrow('name is longer than 255 characters');
+  });
+
+  describe('when the input is a digest, an image ID or an IPv6 host with dots (issue 12, defect 3)', () => {
+    const HEX = 'a'.repeat(64);
+    it.each([
+      [`sha256:${HEX}`, `parse image reference "sha256:${HEX}": is a digest, not an image reference; write "repository@sha256:${HEX}"`],
+      [SHA512, `parse image reference "${SHA512}": is a digest, not an image reference; write "repository@${SHA512}"`],
+      [HEX, `parse image reference "${HEX}": is 64 hexadecimal characters, which cannot be told from an image ID; give the registry (e.g. "docker.io/<name>")`],
+      [
+        '[2001:db8:3:4::192.0.2.33]:5000/debian',
+        'parse image reference "[2001:db8:3:4::192.0.2.33]:5000/debian": registry "[2001:db8:3:4::192.0.2.33]:5000" is not a valid host[:port]',
+      ],
+    ])('rejects %j', (input, message) => {
+      expect(() => parseReference(input)).toThrow(message);
+      expect(() => parseRepository(input)).toThrow(expect.objectContaining({ code: 'INVALID_REPOSITORY' }));
+    });
+
+    it('accepts a 64-hex name once a registry is given', () => {
+      expect(parseReference(`docker.io/${HEX}`)).toEqual({ registry: 'docker.io', repository: `library/${HEX}` });
+    });
+  });
+
+  describe('when the repository path is long (issue 12, defect 4)', () => {
+    it.each([
+      ['ghcr.io/' + 'a'.repeat(255), 'ghcr.io', 'a'.repeat(255)],
+      ['a/'.repeat(127) + 'a:tag', 'docker.io', 'a/'.repeat(127) + 'a'],
+      ['registry.example.com:5000/' + 'b/'.repeat(127) + 'b', 'registry.example.com:5000', 'b/'.repeat(127) + 'b'],
+    ])('accepts %j: 255 characters of path, the registry not counted', (input, registry, repository) => {
+      expect(parseReference(input)).toMatchObject({ registry, repository });
+    });
+
+    it.each([
+      ['ghcr.io/' + 'a'.repeat(256), 256],
+      ['a/'.repeat(128) + 'a:tag', 257],
+      ['x'.repeat(248), 256],
+    ])('rejects %j: the path is %i characters long', (input, length) => {
+      expect(() => parseReference(input)).toThrow(`repository path is ${length} characters long; at most 255 are allowed`);
     });
   });
 });
@@ -120,40 +155,9 @@ describe('formatReference', () => {
   });
 });
 
-describe('validateTag', () => {
-  describe('when the tag follows the OCI grammar', () => {
-    it.each(['latest', '1.2.3', 'v1.2.3-rc.1', '_internal', 'A', 'x'.repeat(128), 'sha256-abc'])('accepts %j', (tag) => {
-      expect(validateTag(tag)).toBe(tag);
-    });
-  });
-
-  describe('when it does not', () => {
-    it.each([
-      ['', 'parse tag "": is empty'],
-      ['.hidden', 'parse tag ".hidden": must start with a letter, digit or "_"'],
-      ['1.2.3+build', 'parse tag "1.2.3+build": contains "+"; only letters, digits, "_", "." and "-" are allowed'],
-      ['a/b', 'parse tag "a/b": contains "/"; only letters, digits, "_", "." and "-" are allowed'],
-      ['x'.repeat(129), `parse tag "${'x'.repeat(129)}": is 129 characters long; at most 128 are allowed`],
-    ])('rejects %j', (tag, message) => {
-      expect(() => validateTag(tag)).toThrow(new InvalidReferenceError('INVALID_TAG', tag, message.replace(/^parse tag "[^"]*": /, '')));
-      expect(() => validateTag(tag)).toThrow(message);
-    });
-  });
-});
-
-describe('validateDigest', () => {
-  it.each([SHA, SHA512])('accepts %j', (digest) => {
-    expect(validateDigest(digest)).toBe(digest);
-  });
-
-  it.each([
-    ['', 'parse digest "": is empty'],
-    ['abc', 'parse digest "abc": must look like "sha256:<64 hex characters>"'],
-    [`sha256:${'A'.repeat(64)}`, `parse digest "sha256:${'A'.repeat(64)}": sha256 hex must be lowercase hexadecimal`],
-    [`sha512:${'a'.repeat(64)}`, `parse digest "sha512:${'a'.repeat(64)}": sha512 hex must be 128 characters, got 64`],
-    [`blake3:${'a'.repeat(64)}`, `parse digest "blake3:${'a'.repeat(64)}": uses unsupported algorithm "blake3"; expected sha256 or sha512`],
-  ])('rejects %j with INVALID_DIGEST', (digest, message) => {
-    expect(() => validateDigest(digest)).toThrow(message);
-    expect(() => validateDigest(digest)).toThrow(expect.objectContaining({ code: 'INVALID_DIGEST' }));
+describe('@tagwright/core/registry', () => {
+  it('re-exports the tag and digest rules of the grammar module', () => {
+    expect(validateTag('1.2.3')).toBe('1.2.3');
+    expect(validateDigest(SHA)).toBe(SHA);
   });
 });

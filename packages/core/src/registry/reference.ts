@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 import { InvalidReferenceError } from '../errors.js';
+import { digestProblem, isDigest } from '../grammar/digest.js';
+import { tagProblem } from '../grammar/tag.js';
 
 /**
  * A repository on a registry, e.g. `{ registry: 'ghcr.io', repository: 'acme/app' }`.
@@ -36,72 +38,24 @@ export interface ImageReference extends RepositoryReference {
 /** The Docker Hub registry name references default to. */
 export const DOCKER_HUB = 'docker.io';
 
-/** Longest repository name (registry included) that Docker accepts. */
-const NAME_TOTAL_LENGTH_MAX = 255;
+/**
+ * Longest repository path: the path only (after `library/` is added for a Docker Hub
+ * official image), not the registry and its `/`, as `distribution/reference` counts it.
+ */
+const PATH_LENGTH_MAX = 255;
 
-const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+// IPv6 in brackets: hex digits and colons only (distribution/reference's ipv6address); an
+// embedded IPv4 (`[::ffff:192.0.2.1]`) or a zone (`%eth0`) is refused, as there.
 const DOMAIN_PATTERN = new RegExp(
-  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:.]+\\])(?::[0-9]{1,5})?$`,
+  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`,
 );
-const DIGEST_SHAPE = /^([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
-const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha512: 128 };
+/** An image ID: 64 lowercase hex characters, which a repository name must not be. */
+const IDENTIFIER = /^[a-f0-9]{64}$/;
 
-/**
- * Checks a tag against the OCI tag grammar `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`
- * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests | Pulling manifests}).
- *
- * @param tag - the tag as the user wrote it.
- * @returns the tag, unchanged.
- * @throws {@link InvalidReferenceError} `INVALID_TAG`, naming the tag and what is wrong.
- * @example
- * ```ts
- * validateTag('1.2.3'); // '1.2.3'
- * validateTag('-rc');   // throws: parse tag "-rc": must start with a letter, digit or "_"
- * ```
- */
-export function validateTag(tag: string): string {
-  const reason = tagProblem(tag);
-  if (reason) throw new InvalidReferenceError('INVALID_TAG', tag, reason);
-  return tag;
-}
-
-function tagProblem(tag: string): string | undefined {
-  if (TAG_PATTERN.test(tag)) return undefined;
-  if (tag.length === 0) return 'is empty';
-  if (tag.length > 128) return `is ${tag.length} characters long; at most 128 are allowed`;
-  const bad = [...tag].find((c) => !/[a-zA-Z0-9._-]/.test(c));
-  if (bad !== undefined) return `contains ${JSON.stringify(bad)}; only letters, digits, "_", "." and "-" are allowed`;
-  return 'must start with a letter, digit or "_"';
-}
-
-/**
- * Checks a digest: `algorithm:hex` with `sha256` (64 lowercase hex characters) or `sha512`
- * (128) ({@link https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests | image-spec, Digests}).
- *
- * @param digest - e.g. `sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b`.
- * @returns the digest, unchanged.
- * @throws {@link InvalidReferenceError} `INVALID_DIGEST`, naming the digest and what is wrong.
- */
-export function validateDigest(digest: string): string {
-  const reason = digestProblem(digest);
-  if (reason) throw new InvalidReferenceError('INVALID_DIGEST', digest, reason);
-  return digest;
-}
-
-function digestProblem(digest: string): string | undefined {
-  if (digest.length === 0) return 'is empty';
-  const match = DIGEST_SHAPE.exec(digest);
-  if (!match) return 'must look like "sha256:<64 hex characters>"';
-  const algorithm = match[1] ?? '';
-  const hex = match[2] ?? '';
-  const length = DIGEST_HEX_LENGTH[algorithm];
-  if (length === undefined) return `uses unsupported algorithm ${JSON.stringify(algorithm)}; expected sha256 or sha512`;
-  if (!/^[a-f0-9]*$/.test(hex)) return `${algorithm} hex must be lowercase hexadecimal`;
-  if (hex.length !== length) return `${algorithm} hex must be ${length} characters, got ${hex.length}`;
-  return undefined;
-}
+export { validateTag } from '../grammar/tag.js';
+export { validateDigest } from '../grammar/digest.js';
 
 /**
  * Parses an image reference the way Docker does: `[registry/]repository[:tag][@digest]`.
@@ -110,13 +64,20 @@ function digestProblem(digest: string): string | undefined {
  * The first path component is a registry when it contains `.` or `:` or is `localhost`.
  * No tag is added: callers that need one use `latest`, as Docker does.
  *
+ * Refused, as `distribution/reference` refuses them: a digest alone (`sha256:<64 hex>` is a
+ * digest, not repository `sha256` with a tag), a repository name of 64 hex characters without a
+ * registry (it cannot be told from an image ID), an IPv6 host with anything but hex digits and
+ * `:` inside the brackets, and a repository path longer than 255 characters. The 255-character
+ * limit counts the path only (`library/alpine` for `alpine`), not the registry and its `/`.
+ *
  * Follows the reference grammar of `distribution/reference` and the `<name>`/`<reference>`
  * rules of the {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests | OCI distribution spec}.
  *
  * @param input - e.g. `ghcr.io/acme/app:1.2.3`, `alpine`, `127.0.0.1:5000/app@sha256:…`.
  * @returns the parsed reference; `tag`/`digest` only when present.
  * @throws {@link InvalidReferenceError} `INVALID_REFERENCE`, whose message names the input and
- *   what is wrong (empty, URL scheme, uppercase repository, bad tag, bad digest, …).
+ *   what is wrong (empty, URL scheme, a digest alone, uppercase repository, bad tag, bad digest,
+ *   path over 255 characters, …).
  * @example
  * ```ts
  * parseReference('alpine:3.20');
@@ -156,8 +117,8 @@ export function parseReference(input: string): ImageReference {
 }
 
 /**
- * Parses a repository (`[registry/]repository`, no tag, no digest) with the defaults of
- * {@link parseReference}.
+ * Parses a repository (`[registry/]repository`, no tag, no digest) with the defaults and the
+ * refusals of {@link parseReference} (a digest alone, a 64-hex name, a path over 255 characters).
  *
  * @param input - e.g. `ghcr.io/acme/app`, `alpine`, `127.0.0.1:5000/team/app`.
  * @returns the registry and repository.
@@ -196,6 +157,9 @@ function checkCommon(input: string, fail: (reason: string) => InvalidReferenceEr
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
     throw fail('must not start with a URL scheme; write "registry/repository[:tag][@digest]"');
   }
+  if (isDigest(input)) {
+    throw fail('is a digest, not an image reference; write "repository@' + input + '"');
+  }
 }
 
 function splitName(name: string, fail: (reason: string) => InvalidReferenceError): RepositoryReference {
@@ -213,6 +177,9 @@ function splitName(name: string, fail: (reason: string) => InvalidReferenceError
   if (!DOMAIN_PATTERN.test(registry)) throw fail(`registry ${JSON.stringify(registry)} is not a valid host[:port]`);
   if (registry === 'index.docker.io') registry = DOCKER_HUB;
   if (repository.length === 0) throw fail('has no repository name after the registry');
+  if (name === repository && IDENTIFIER.test(repository)) {
+    throw fail('is 64 hexadecimal characters, which cannot be told from an image ID; give the registry (e.g. "docker.io/<name>")');
+  }
   if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
   if (repository !== repository.toLowerCase()) throw fail(`repository ${JSON.stringify(repository)} must be lowercase`);
   for (const component of repository.split('/')) {
@@ -224,8 +191,8 @@ function splitName(name: string, fail: (reason: string) => InvalidReferenceError
       );
     }
   }
-  if (registry.length + 1 + repository.length > NAME_TOTAL_LENGTH_MAX) {
-    throw fail(`name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
+  if (repository.length > PATH_LENGTH_MAX) {
+    throw fail(`repository path is ${repository.length} characters long; at most ${PATH_LENGTH_MAX} are allowed`);
   }
   return { registry, repository };
 }

@@ -13,6 +13,7 @@ import type {
   RetentionTag,
   RetentionUntagEntry,
 } from './types.js';
+import { ARTIFACT_TAG_GRAMMAR } from '../grammar/artifact-tag.js';
 
 /**
  * Legacy cosign artifact tags (`sha256-<hex>.sig`, `.att`, `.sbom`;
@@ -21,7 +22,7 @@ import type {
  * {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#referrers-tag-schema | referrers tag schema}).
  * The schema truncates the hex part to 64 characters (a `sha512` digest is found by prefix).
  */
-const ARTIFACT_TAG = /^(sha256|sha512)-([0-9a-f]{64})(?:\.(sig|att|sbom))?$/;
+const ARTIFACT_TAG = ARTIFACT_TAG_GRAMMAR;
 
 /** How a manifest depends on another: as a child of an index, or as an artifact about a subject. */
 type Via = 'child' | 'sig' | 'att' | 'sbom' | 'fallback' | 'referrer';

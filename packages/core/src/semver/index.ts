@@ -1,7 +1,8 @@
 // Curated exports of the semver module: versions from git refs and image tags (pure).
-export { parseReleaseRef } from './refs.js';
+export { parseReleaseRef, classifyBuild, PULL_REQUEST_EVENTS } from './refs.js';
 export type {
   RefContext,
+  WorkflowEvent,
   RefKind,
   RefClassification,
   ReleaseRef,

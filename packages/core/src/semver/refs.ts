@@ -18,7 +18,31 @@ export interface RefContext {
   readonly ref: string;
   /** The commit SHA, hexadecimal (40 characters for SHA-1, 64 for SHA-256 repositories). */
   readonly sha: string;
+  /**
+   * The event that started the workflow (`GITHUB_EVENT_NAME` and the pull request number from
+   * the payload at `GITHUB_EVENT_PATH`), when the caller knows it. Only the pull request events
+   * change the classification (see {@link classifyBuild}); without it the ref alone decides.
+   */
+  readonly event?: WorkflowEvent;
 }
+
+/**
+ * The workflow event a build runs for, as the caller read it from the runner
+ * ({@link https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows | events that trigger workflows}).
+ */
+export interface WorkflowEvent {
+  /** `GITHUB_EVENT_NAME`, e.g. `push`, `pull_request`, `pull_request_target`, `workflow_dispatch`, `schedule`, `release`. */
+  readonly name: string;
+  /** The pull request number (`pull_request.number` in the payload); required for the pull request events. */
+  readonly pullRequestNumber?: number;
+}
+
+/**
+ * The events whose build is a pull request's, whatever the ref says: with
+ * `pull_request_target` the ref is the base branch (`refs/heads/main`), yet the code built is
+ * the pull request's.
+ */
+export const PULL_REQUEST_EVENTS: readonly string[] = ['pull_request', 'pull_request_target'];
 
 /** What kind of ref a build runs for. */
 export type RefKind = 'release' | 'tag' | 'branch' | 'pull-request' | 'other';
@@ -153,4 +177,37 @@ function refFormatProblem(ref: string): string | undefined {
     if (component.endsWith('.lock')) return `has a path component ending with ".lock": ${JSON.stringify(component)}`;
   }
   return undefined;
+}
+
+/**
+ * Classifies the build of a workflow run: the ref as {@link parseReleaseRef} reads it, except
+ * that a `pull_request` or `pull_request_target` event makes it a `pull-request` build of the
+ * event's pull request, whatever the ref is. With `pull_request_target` GitHub sets the ref to
+ * the base branch (`refs/heads/main`), so the ref alone would give a pull request's build the
+ * base branch's tags. `push` (branch or tag), `workflow_dispatch`, `schedule` and `release`
+ * builds are classified by their ref. Pure.
+ *
+ * @param context - the ref, the commit and (optionally) the event.
+ * @param options - as for {@link parseReleaseRef}.
+ * @returns the classification.
+ * @throws {@link ConfigurationError} (`INVALID_INPUT`) for a malformed ref, or a pull request
+ *   event without a positive pull request number.
+ * @example
+ * ```ts
+ * classifyBuild({ ref: 'refs/heads/main', sha, event: { name: 'pull_request_target', pullRequestNumber: 7 } });
+ * // { ref: 'refs/heads/main', kind: 'pull-request', prNumber: 7 }
+ * ```
+ */
+export function classifyBuild(context: RefContext, options: ParseReleaseRefOptions = {}): RefClassification {
+  const classification = parseReleaseRef(context.ref, options);
+  const event = context.event;
+  if (event === undefined || !PULL_REQUEST_EVENTS.includes(event.name)) return classification;
+  const prNumber = event.pullRequestNumber;
+  if (prNumber === undefined || !Number.isSafeInteger(prNumber) || prNumber < 1) {
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      `classify the ${event.name} build of ${JSON.stringify(context.ref)}: the event carries no pull request number (${JSON.stringify(prNumber ?? null)})`,
+    );
+  }
+  return { ref: context.ref, kind: 'pull-request', prNumber };
 }

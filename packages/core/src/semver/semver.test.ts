@@ -164,9 +164,11 @@ describe('imageTagOfVersion', () => {
   it.each([
     ['1.2.3', '', '1.2.3'],
     ['1.2.3', 'v', 'v1.2.3'],
-    ['1.2.3+build.5', '', '1.2.3-build.5'],
-    ['1.2.3-rc.1+build.5', 'v', 'v1.2.3-rc.1-build.5'],
-  ])('writes %s with prefix %j as %s (no "+" in OCI tags)', (version, prefix, tag) => {
+    ['1.2.3+build.5', '', '1.2.3'],
+    ['1.2.3+build.5', 'v', 'v1.2.3'],
+    ['1.2.3-rc.1+build.5', 'v', 'v1.2.3-rc.1'],
+    ['1.2.3-rc.1+exp.sha.5114f85', 'api-', 'api-1.2.3-rc.1'],
+  ])('writes %s with prefix %j as %s (build metadata is not part of the tag, SemVer §10)', (version, prefix, tag) => {
     expect(imageTagOfVersion(version, prefix)).toBe(tag);
   });
 });

@@ -79,8 +79,9 @@ export function parseStrictVersion(text: string): ReleaseVersion | undefined {
  *   `1.2.3` belongs to something else and is not a version of this prefix.
  *
  * Non-version tags (`latest`, `sha-abc1234`, `staging`, `1.2`) give `undefined`: they never take
- * part in comparisons. An image tag cannot hold `+` (OCI tag grammar), so an image tag written
- * from `1.2.3+build.5` reads back as `1.2.3-build.5`, a pre-release (see {@link imageTagOfVersion}).
+ * part in comparisons. An image tag holds no build metadata: a release `1.2.3+build.5` is
+ * published as `1.2.3` (see {@link imageTagOfVersion}); an old `1.2.3-build.5` tag reads as a
+ * pre-release of 1.2.3 and never counts for floating tags.
  *
  * @param tag - a git tag name (without `refs/tags/`) or an image tag.
  * @param prefix - the tag prefix, `''` by default.
@@ -119,19 +120,20 @@ export function compareVersions(a: ReleaseVersion, b: ReleaseVersion): number {
 }
 
 /**
- * Writes a version as an image tag: `prefix` + the SemVer string, with `+` (build metadata,
- * {@link https://semver.org/#spec-item-10 | SemVer §10}) mapped to `-`, because the
+ * Writes a version as an image tag: `prefix` + `MAJOR.MINOR.PATCH[-PRERELEASE]`, **without**
+ * build metadata. SemVer 2.0 {@link https://semver.org/#spec-item-10 | §10}: build metadata
+ * is ignored for precedence, so `1.2.3+build.5` is release 1.2.3 and is published as `1.2.3`,
+ * as node-semver's `version` and docker/metadata-action's `{{version}}` spell it. (The
  * {@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests | OCI tag grammar}
- * `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}` has no `+`. This is what docker/metadata-action does.
- *
- * The mapping loses information: `1.2.3+build.5` is written `1.2.3-build.5`, which reads back as
- * a pre-release of 1.2.3 and therefore never moves a floating tag.
+ * has no `+`; writing it as `-` would make `1.2.3-build.5`, which reads back as a pre-release
+ * of 1.2.3 and lets a later backport take the floating tags.)
  *
  * @param version - the version (or its canonical string).
  * @param prefix - `''` (default), `'v'` or another prefix.
- * @returns e.g. `1.2.3`, `v1.2.3`, `1.2.3-build.5`.
+ * @returns e.g. `1.2.3`, `v1.2.3`, `1.2.3-rc.1` (for `1.2.3-rc.1+build.5`).
  */
 export function imageTagOfVersion(version: ReleaseVersion | string, prefix = ''): string {
   const text = typeof version === 'string' ? version : version.version;
-  return `${prefix}${text.replaceAll('+', '-')}`;
+  const plus = text.indexOf('+');
+  return `${prefix}${plus === -1 ? text : text.slice(0, plus)}`;
 }
