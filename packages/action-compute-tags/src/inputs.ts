@@ -8,17 +8,22 @@ import {
   readRegistryInputs,
 } from '@tagwright/action-kit';
 import type { RegistryInputs } from '@tagwright/action-kit';
-import { ConfigurationError } from '@tagwright/core/errors';
+import { readFileSync } from 'node:fs';
+import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
+import { commitShaProblem, normalizeCommitSha, repositoryPathProblem } from '@tagwright/core/grammar';
 import { validateStampTemplate } from '@tagwright/core/policy';
 import { parseRepository } from '@tagwright/core/registry';
 import type { RepositoryReference } from '@tagwright/core/registry';
-import { parseReleaseRef, versionOfTag } from '@tagwright/core/semver';
+import { PULL_REQUEST_EVENTS, parseReleaseRef, versionOfTag } from '@tagwright/core/semver';
+import type { WorkflowEvent } from '@tagwright/core/semver';
 
 /** The validated inputs of compute-tags. */
 export interface Inputs {
   images: RepositoryReference[];
   ref: string;
   sha: string;
+  /** The workflow event (`GITHUB_EVENT_NAME`, and the pull request number for pull request events); undefined outside a runner. */
+  event?: WorkflowEvent;
   floating: { major: boolean; minor: boolean; latest: boolean };
   branchTags: Record<string, string>;
   stamp?: string;
@@ -48,10 +53,12 @@ export function readInputs(): Inputs {
   if (images.length === 0) throw new ConfigurationError('MISSING_INPUT', 'read input images: give at least one image repository');
   const ref = getRequiredInput('ref');
   parseReleaseRef(ref);
-  const sha = getRequiredInput('sha');
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) {
-    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} is not a 40- or 64-hex commit SHA`);
+  const sha = normalizeCommitSha(getRequiredInput('sha'));
+  const shaProblem = commitShaProblem(sha, 'full');
+  if (shaProblem !== undefined) {
+    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} ${shaProblem}`);
   }
+  const event = readWorkflowEvent(process.env);
   const floatingList = getListInput('floating');
   for (const item of floatingList) {
     if (!(FLOATING as readonly string[]).includes(item)) {
@@ -63,7 +70,8 @@ export function readInputs(): Inputs {
   const inputs: Inputs = {
     images,
     ref,
-    sha: sha.toLowerCase(),
+    sha,
+    ...(event !== undefined ? { event } : {}),
     floating: { major: floatingList.includes('major'), minor: floatingList.includes('minor'), latest: floatingList.includes('latest') },
     branchTags: getKeyValueInput('branch-tags'),
     shaTag: getBooleanInput('sha-tag', true),
@@ -92,8 +100,41 @@ function readStagingInputs(): StagingInputs | undefined {
     }
   }
   const dir = getOptionalInput('path') ?? '.';
-  if (dir.startsWith('/') || /(^|[\\/])\.\.([\\/]|$)/.test(dir) || /[\x00-\x1f]/.test(dir)) {
-    throw new ConfigurationError('INVALID_INPUT', `read input path: ${JSON.stringify(dir)} must be a directory inside the workspace`);
+  const pathProblem = repositoryPathProblem(dir);
+  if (pathProblem !== undefined) {
+    throw new ConfigurationError('INVALID_INPUT', `read input path: ${JSON.stringify(dir)} must be a directory inside the workspace: it ${pathProblem}`);
   }
   return { ...(base !== undefined ? { base } : {}), path: dir, githubToken };
+}
+
+/**
+ * Reads the workflow event the runner describes: `GITHUB_EVENT_NAME` and, for `pull_request`
+ * and `pull_request_target`, the pull request number from the payload at `GITHUB_EVENT_PATH`
+ * (`pull_request.number`). Other events need nothing from the payload and it is not read.
+ * Returns undefined when `GITHUB_EVENT_NAME` is not set (not on a runner).
+ *
+ * @throws ConfigurationError when a pull request event's payload cannot be read or carries no
+ *   pull request number: such a build must not fall back to its ref, which is the base branch.
+ */
+export function readWorkflowEvent(env: NodeJS.ProcessEnv): WorkflowEvent | undefined {
+  const name = env['GITHUB_EVENT_NAME'];
+  if (name === undefined || name === '') return undefined;
+  if (!PULL_REQUEST_EVENTS.includes(name)) return { name };
+  const file = env['GITHUB_EVENT_PATH'];
+  const what = `read the ${name} event payload`;
+  if (file === undefined || file === '') {
+    throw new ConfigurationError('INVALID_INPUT', `${what}: GITHUB_EVENT_PATH is not set, so the pull request number is unknown`);
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error: unknown) {
+    throw new ConfigurationError('INVALID_INPUT', `${what} at ${file}: ${errorMessage(error)}`, { cause: error });
+  }
+  const pullRequest = typeof payload === 'object' && payload !== null ? (payload as { pull_request?: unknown }).pull_request : undefined;
+  const number = typeof pullRequest === 'object' && pullRequest !== null ? (pullRequest as { number?: unknown }).number : undefined;
+  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1) {
+    throw new ConfigurationError('INVALID_INPUT', `${what} at ${file}: pull_request.number is ${JSON.stringify(number ?? null)}, not a positive integer`);
+  }
+  return { name, pullRequestNumber: number };
 }

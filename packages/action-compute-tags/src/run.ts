@@ -103,7 +103,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
 
 function decide(inputs: Inputs, _image: RepositoryReference, existingTags: string[], now: Date): ComputeTagsResult {
   return computeTags({
-    ref: { ref: inputs.ref, sha: inputs.sha },
+    ref: { ref: inputs.ref, sha: inputs.sha, ...(inputs.event !== undefined ? { event: inputs.event } : {}) },
     existingTags,
     floating: inputs.floating,
     branchTags: inputs.branchTags,

@@ -86,7 +86,6 @@ describe('compute-tags action', () => {
     it.each([
       ['refs/heads/main', 'main=staging', 'staging\nsha-4f1c2d3\nstaging-20261122-4f1c2d3'],
       ['refs/heads/feature/login', '', 'feature-login\nsha-4f1c2d3\nstaging-20261122-4f1c2d3'],
-      ['refs/pull/42/merge', '', 'pr-42\nsha-4f1c2d3\nstaging-20261122-4f1c2d3'],
     ])('%s gets its tags', async (ref, branchTags, expected) => {
       const result = await run(
         { images: `${registry.host}/acme/backport`, 'branch-tags': branchTags, 'sha-tag': 'true', stamp: 'staging-{date}-{sha}' },
@@ -134,6 +133,41 @@ describe('compute-tags action', () => {
       const failure = result.stdout.split('\n').find((line) => line.startsWith('::error::'));
       expect(failure).toMatch(/401|UNAUTHORIZED|unauthorized/i);
       expect(failure).not.toContain(password);
+    });
+  });
+
+  // Issue 12, defect 2: a pull request's build gets pr-N and nothing of its base branch.
+  describe('when a pull request is built', () => {
+    let eventDir: string;
+    beforeAll(async () => {
+      eventDir = await mkdtemp(path.join(tmpdir(), 'tw-event-'));
+    });
+    afterAll(async () => {
+      await rm(eventDir, { recursive: true, force: true });
+    });
+
+    it.each([
+      ['pull_request', 'refs/pull/42/merge', 42],
+      ['pull_request_target', 'refs/heads/main', 7],
+    ])('%s on %s gets pr-N and sha only: no branch tag, mapping or stamp', async (eventName, ref, number) => {
+      const event = path.join(eventDir, `${eventName}.json`);
+      await writeFile(event, JSON.stringify({ number, pull_request: { number } }));
+      const result = await runActionYml(action, {
+        inputs: { images: `${registry.host}/acme/backport`, 'branch-tags': 'main=staging', 'sha-tag': 'true', stamp: 'staging-{date}-{sha}' },
+        github: { ref, sha, event_name: eventName },
+        env: { GITHUB_EVENT_PATH: event },
+      });
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expect(result.outputs['tag-names']).toBe(`pr-${number}\nsha-4f1c2d3`);
+    });
+
+    it('fails closed when the pull request payload is missing', async () => {
+      const result = await runActionYml(action, {
+        inputs: { images: `${registry.host}/acme/backport`, 'branch-tags': 'main=staging' },
+        github: { ref: 'refs/heads/main', sha, event_name: 'pull_request_target' },
+      });
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stdout).toContain('read the pull_request_target event payload: GITHUB_EVENT_PATH is not set');
     });
   });
 

@@ -144,6 +144,34 @@ describe('compute-tags action, staging counter', () => {
       expect(result.summary).toContain('no staging tag reserved for a release build');
       expect(api.requests).toEqual([]);
     });
+
+    // Issue 12, defect 2: with pull_request_target the ref is the base branch.
+    it('reserves nothing for a pull_request_target build whose ref is the base branch', async () => {
+      const sha = commit('feat: from a fork');
+      const event = path.join(dir, '..', `${path.basename(dir)}-event.json`);
+      writeFileSync(event, JSON.stringify({ number: 9, pull_request: { number: 9 } }));
+      try {
+        const result = await runActionYml(action, {
+          inputs: {
+            images: `${registry.host}/acme/staging-${path.basename(dir)}`.toLowerCase(),
+            'sha-tag': 'false',
+            'staging-counter': 'true',
+            'github-token': api.token,
+            'branch-tags': 'main=staging',
+          },
+          github: { ref: 'refs/heads/main', sha, repository: 'acme/app', api_url: api.url, workspace: dir, event_name: 'pull_request_target' },
+          env: { GITHUB_EVENT_PATH: event },
+        });
+
+        expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+        expect(result.outputs['reserved-tag']).toBe('');
+        expect(result.outputs['tag-names']).toBe('pr-9');
+        expect(result.summary).toContain('no staging tag reserved for a pull-request build');
+        expect(api.requests).toEqual([]);
+      } finally {
+        rmSync(event, { force: true });
+      }
+    });
   });
 
   describe('when the staging inputs are wrong', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../errors.js';
-import { compareVersions, imageTagOfVersion, parseReleaseRef, parseStrictVersion, versionOfTag } from './index.js';
+import { classifyBuild, compareVersions, imageTagOfVersion, parseReleaseRef, parseStrictVersion, versionOfTag } from './index.js';
 
 describe('parseReleaseRef', () => {
   describe('when the ref is a release tag', () => {
@@ -170,5 +170,36 @@ describe('imageTagOfVersion', () => {
     ['1.2.3-rc.1+exp.sha.5114f85', 'api-', 'api-1.2.3-rc.1'],
   ])('writes %s with prefix %j as %s (build metadata is not part of the tag, SemVer §10)', (version, prefix, tag) => {
     expect(imageTagOfVersion(version, prefix)).toBe(tag);
+  });
+});
+
+describe('classifyBuild', () => {
+  const sha = 'a'.repeat(40);
+  it.each([
+    // event, ref, expected
+    [undefined, 'refs/heads/main', { kind: 'branch', branch: 'main' }],
+    [{ name: 'push' }, 'refs/heads/main', { kind: 'branch', branch: 'main' }],
+    [{ name: 'push' }, 'refs/tags/v1.2.3', { kind: 'release', tagName: 'v1.2.3' }],
+    [{ name: 'workflow_dispatch' }, 'refs/heads/dev', { kind: 'branch', branch: 'dev' }],
+    [{ name: 'schedule' }, 'refs/heads/main', { kind: 'branch', branch: 'main' }],
+    [{ name: 'release' }, 'refs/tags/v1.2.3', { kind: 'release', tagName: 'v1.2.3' }],
+    [{ name: 'pull_request', pullRequestNumber: 15 }, 'refs/pull/15/merge', { kind: 'pull-request', prNumber: 15 }],
+    [{ name: 'pull_request_target', pullRequestNumber: 15 }, 'refs/heads/main', { kind: 'pull-request', prNumber: 15 }],
+    [{ name: 'pull_request_target', pullRequestNumber: 15 }, 'refs/tags/v1.2.3', { kind: 'pull-request', prNumber: 15 }],
+  ])('classifies %j on %s', (event, ref, expected) => {
+    expect(classifyBuild({ ref, sha, ...(event ? { event } : {}) })).toMatchObject({ ref, ...expected });
+  });
+
+  it.each([
+    [{ name: 'pull_request_target' }, 'the event carries no pull request number (null)'],
+    [{ name: 'pull_request', pullRequestNumber: 0 }, 'the event carries no pull request number (0)'],
+    [{ name: 'pull_request', pullRequestNumber: 1.5 }, 'the event carries no pull request number (1.5)'],
+  ])('refuses %j', (event, message) => {
+    expect(() => classifyBuild({ ref: 'refs/heads/main', sha, event })).toThrow(ConfigurationError);
+    expect(() => classifyBuild({ ref: 'refs/heads/main', sha, event })).toThrow(message);
+  });
+
+  it('still refuses a malformed ref', () => {
+    expect(() => classifyBuild({ ref: 'refs/heads/a..b', sha, event: { name: 'pull_request', pullRequestNumber: 1 } })).toThrow('contains ".."');
   });
 });
