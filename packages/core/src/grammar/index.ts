@@ -19,4 +19,5 @@ export {
   commitShaProblem,
 } from './commit-sha.js';
 export type { CommitShaForm } from './commit-sha.js';
+export { REGISTRY_HOST_GRAMMAR, isRegistryHost, IMAGE_ID, isImageId } from './name.js';
 export { repositoryPathProblem, isRepositoryPath } from './path.js';

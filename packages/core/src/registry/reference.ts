@@ -8,6 +8,7 @@
  */
 import { InvalidReferenceError } from '../errors.js';
 import { digestProblem, isDigest } from '../grammar/digest.js';
+import { isImageId, isRegistryHost } from '../grammar/name.js';
 import { tagProblem } from '../grammar/tag.js';
 
 /**
@@ -45,14 +46,6 @@ export const DOCKER_HUB = 'docker.io';
 const PATH_LENGTH_MAX = 255;
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-// IPv6 in brackets: hex digits and colons only (distribution/reference's ipv6address); an
-// embedded IPv4 (`[::ffff:192.0.2.1]`) or a zone (`%eth0`) is refused, as there.
-const DOMAIN_PATTERN = new RegExp(
-  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`,
-);
-/** An image ID: 64 lowercase hex characters, which a repository name must not be. */
-const IDENTIFIER = /^[a-f0-9]{64}$/;
 
 export { validateTag } from '../grammar/tag.js';
 export { validateDigest } from '../grammar/digest.js';
@@ -174,10 +167,10 @@ function splitName(name: string, fail: (reason: string) => InvalidReferenceError
       repository = name.slice(slash + 1);
     }
   }
-  if (!DOMAIN_PATTERN.test(registry)) throw fail(`registry ${JSON.stringify(registry)} is not a valid host[:port]`);
+  if (!isRegistryHost(registry)) throw fail(`registry ${JSON.stringify(registry)} is not a valid host[:port]`);
   if (registry === 'index.docker.io') registry = DOCKER_HUB;
   if (repository.length === 0) throw fail('has no repository name after the registry');
-  if (name === repository && IDENTIFIER.test(repository)) {
+  if (name === repository && isImageId(repository)) {
     throw fail('is 64 hexadecimal characters, which cannot be told from an image ID; give the registry (e.g. "docker.io/<name>")');
   }
   if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
