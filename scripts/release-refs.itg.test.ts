@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, gitTestEnv, pushIndex, runActionYml, startRegistry, type RunningRegistry } from '@tagwright/testkit';
-import { RELEASE_TRAILER } from './release-refs.js';
+import { RELEASE_TRAILER, taggedReleases } from './release-refs.js';
 
 const exec = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -147,6 +147,11 @@ describe('scripts/release-refs.ts against a local bare repository', () => {
       expect(releaseFiles).toContain(`packages/action-${action}/dist/index.mjs`);
     }
     expect(run.stdout).toContain('released promote/v2.0.0');
+
+    // What the GitHub releases step then releases: each exact tag with its changeset notes.
+    const tagged = await taggedReleases(path.join(work, 'ci-1'), 'origin');
+    expect(tagged.map((r) => [r.tag, r.prerelease])).toEqual(ACTIONS.map((action) => [`${action}/v2.0.0`, false]));
+    for (const r of tagged) expect(r.notes).toContain('First release of the tagwright actions as the set `v2`');
   });
 
   it.each([['v2'], ['promote/v2'], ['promote/v2.0.0']])(

@@ -24,7 +24,9 @@
  *
  *   node --import tsx scripts/release-refs.ts plan    [--repo DIR] [--remote origin]
  *   node --import tsx scripts/release-refs.ts release [--repo DIR] [--remote origin] [--push] [--report FILE]
- *   node --import tsx scripts/release-refs.ts github-releases --report FILE   (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)
+ *   node --import tsx scripts/release-refs.ts github-releases [--repo DIR] [--remote origin]
+ *     (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL): a GitHub release for each action version of
+ *     the checked-out main commit whose exact tag is on the remote; re-runnable
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -326,11 +328,12 @@ export async function release(repo: string, remote: string, options: { push: boo
 }
 
 /**
- * Creates the GitHub release of every action release in a report (title `<action> v<version>`, the
+ * Creates the GitHub release of every action release given (title `<action> v<version>`, the
  * changeset notes as body, prerelease for SemVer prereleases); a release that exists is left as is.
+ * Each tag must already be on GitHub (GitHub would otherwise create it on the default branch).
  */
 export async function createGitHubReleases(
-  report: ReleasePlan,
+  report: Pick<ReleasePlan, 'releases'>,
   options: { apiUrl: string; repository: string; token: string; fetch?: typeof fetch },
 ): Promise<Array<{ tag: string; url: string; created: boolean }>> {
   const doFetch = options.fetch ?? fetch;
@@ -368,6 +371,25 @@ function htmlUrl(body: unknown, tag: string): string {
   return url;
 }
 
+/**
+ * The action releases of the main commit checked out in `repo` whose exact tag is on `remote`: what
+ * the GitHub releases step makes sure exist. Computed from the versions and CHANGELOG.md sections,
+ * not from a report, so that a re-run after a failure part way creates the releases still missing.
+ */
+export async function taggedReleases(repo: string, remote: string): Promise<ActionRelease[]> {
+  const tags = await remoteTags(repo, remote);
+  const releases: ActionRelease[] = [];
+  for (const { action, package: pkg, version } of actionVersions(repo)) {
+    const tag = `${action}/v${version}`;
+    if (!tags.has(tag)) continue;
+    const changelogFile = path.join(repo, 'packages', `action-${action}`, 'CHANGELOG.md');
+    const notes = existsSync(changelogFile) ? changelogSection(readFileSync(changelogFile, 'utf8'), version) : undefined;
+    if (notes === undefined) throw new Error(`packages/action-${action}/CHANGELOG.md has no "## ${version}" section for the release notes of ${tag}`);
+    releases.push({ action, package: pkg, version, tag, prerelease: semver.prerelease(version) !== null, notes });
+  }
+  return releases;
+}
+
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -391,11 +413,9 @@ async function main(argv: string[]): Promise<void> {
     for (const u of result.updates) console.log(`${u.from ? 'moved' : 'created'} ${u.ref} -> ${result.releaseCommit}${u.from ? ` (was ${u.from})` : ''}`);
     for (const k of result.kept) console.log(`kept ${k.ref}: ${k.reason}`);
   } else if (command === 'github-releases') {
-    if (!values.report) throw new Error('github-releases needs --report FILE (written by the release command)');
-    const report = JSON.parse(readFileSync(values.report, 'utf8')) as ReleasePlan;
     const token = process.env.GITHUB_TOKEN;
     if (!token) throw new Error('github-releases needs GITHUB_TOKEN');
-    const results = await createGitHubReleases(report, {
+    const results = await createGitHubReleases({ releases: await taggedReleases(repo, values.remote) }, {
       apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
       repository: process.env.GITHUB_REPOSITORY ?? '',
       token,
