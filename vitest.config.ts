@@ -32,7 +32,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'itg',
-          include: ['packages/*/{src,test}/**/*.itg.test.ts'],
+          include: ['packages/*/{src,test}/**/*.itg.test.ts', 'scripts/**/*.itg.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
