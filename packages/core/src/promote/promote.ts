@@ -163,7 +163,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
 
   try {
     if (crossRepository && options.copyImage) {
-      report.copy = await options.copyImage(client, source, destination, manifest);
+      // The repository only: a digest kept in the source reference would win over any tag built from it.
+      report.copy = await options.copyImage(client, { registry: source.registry, repository: source.repository }, destination, manifest);
       progress(`copied ${manifest.digest} into ${formatReference(destination)}`);
     }
     for (const target of report.targets) if (target.before === manifest.digest) target.status = 'unchanged';
