@@ -25,8 +25,11 @@ export type Fault =
   | { kind: 'status'; status: number; body?: string | Uint8Array; headers?: Record<string, string> }
   /** Destroys the connection before any answer (`before`), or after the headers and half the body (`mid-body`). */
   | { kind: 'reset'; when?: 'before' | 'mid-body' }
-  /** Never answers; the connection is released when the proxy closes or the client gives up. */
-  | { kind: 'hang' }
+  /**
+   * Never answers (`before`, the default), or stalls after the headers and half the body
+   * (`mid-body`); the connection is released when the proxy closes or the client gives up.
+   */
+  | { kind: 'hang'; when?: 'before' | 'mid-body' }
   /** Forwards after `ms` milliseconds. */
   | { kind: 'delay'; ms: number }
   /**
@@ -165,7 +168,7 @@ export async function startFaultProxy(options: { upstream: string; rules?: Fault
     const finish = (status: number): void => {
       entry.status = status;
     };
-    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'hang' && (fault.when ?? 'before') === 'before') return;
     if (fault?.kind === 'reset' && (fault.when ?? 'before') === 'before') {
       req.socket.destroy();
       return;
@@ -215,6 +218,10 @@ export async function startFaultProxy(options: { upstream: string; rules?: Fault
           if (req.method !== 'HEAD') headers['content-length'] = String(payload.byteLength);
           res.writeHead(status, headers);
           finish(status);
+          if (fault?.kind === 'hang') {
+            res.write(payload.subarray(0, Math.floor(payload.byteLength / 2)));
+            return;
+          }
           if (fault?.kind === 'reset' && req.method !== 'HEAD') {
             res.write(payload.subarray(0, Math.floor(payload.byteLength / 2)), () => req.socket.destroy());
             return;
