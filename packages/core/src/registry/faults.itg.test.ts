@@ -135,6 +135,30 @@ describe('registry client through the fault proxy (htpasswd)', () => {
     });
   });
 
+  describe('transient faults the client already absorbs', () => {
+    it.each([
+      ['the global fetch', undefined],
+      ['createNodeHttpFetch', createNodeHttpFetch()],
+    ])('retries a reset in the middle of the body and a 503 with Retry-After (%s)', async (_name, fetchImpl) => {
+      const image = await pushImage(direct, at('acme/flaky'), { tag: '1.0.0' });
+      const flaky = viaProxy({ retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 2 }, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+      await flaky.listTags(through('acme/flaky')); // learns the Basic challenge: the GETs below carry credentials
+      proxy.addRule({ method: 'GET', path: /\/acme\/flaky\/manifests\/1\.0\.0$/, count: { nth: 1 }, fault: { kind: 'reset', when: 'mid-body' } });
+      proxy.addRule({ method: 'GET', path: /\/acme\/flaky\/manifests\/1\.0\.0$/, count: { nth: 1 }, fault: { kind: 'status', status: 503, headers: { 'Retry-After': '0' } } });
+      const before = requestsTo(/\/acme\/flaky\/manifests\/1\.0\.0$/, 'GET');
+
+      const manifest = await flaky.getManifest({ ...through('acme/flaky'), tag: '1.0.0' });
+
+      expect(manifest.digest).toBe(image.digest);
+      const attempts = proxy.log.filter((entry) => entry.path === '/v2/acme/flaky/manifests/1.0.0' && entry.method === 'GET').slice(before);
+      expect(attempts.map((entry) => [entry.fault ?? 'none', entry.status])).toEqual([
+        ['reset', 200],
+        ['status', 503],
+        ['none', 200],
+      ]);
+    });
+  });
+
   describe('item 5: integrity of a manifest read by tag', () => {
     it('refuses a body changed in flight without Docker-Content-Digest: nothing is written', async () => {
       const image = await pushImage(direct, at('acme/tamper'), { tag: '1.0.0' });
