@@ -295,6 +295,33 @@ describe('registry client through the fault proxy (htpasswd)', () => {
       expect(redact(`echo: ${username}:${password} ${Buffer.from(`${username}:${password}`).toString('base64')}`)).toBe(`echo: ${username}:*** ***`);
     });
 
+    it.each([
+      ['the global fetch', undefined],
+      ['createNodeHttpFetch', createNodeHttpFetch()],
+    ])('a redirect to another host is followed without credentials (%s)', async (_name, fetchImpl) => {
+      await pushImage(direct, at('acme/moved'), { tag: '1.0.0' });
+      const foreign = await startFaultProxy({ upstream: registry.url });
+      try {
+        const redirecting = viaProxy(fetchImpl ? { fetch: fetchImpl } : {});
+        await redirecting.listTags(through('acme/moved')); // learns the Basic challenge
+        proxy.addRule({
+          method: 'GET',
+          path: /\/acme\/moved\/manifests\/1\.0\.0$/,
+          fault: { kind: 'status', status: 307, headers: { Location: `${foreign.url}/v2/acme/moved/manifests/1.0.0` } },
+        });
+
+        const error = await rejection(redirecting.getManifest({ ...through('acme/moved'), tag: '1.0.0' }));
+
+        // The foreign host asks for credentials it was not given: the client does not send them there.
+        expect(error.code).toBe('UNAUTHORIZED');
+        expect(foreign.log.map((entry) => [entry.method, entry.path, entry.authorization])).toEqual([
+          ['GET', '/v2/acme/moved/manifests/1.0.0', false],
+        ]);
+      } finally {
+        await foreign.close();
+      }
+    });
+
     it('a Link: rel=next on another host is followed without credentials', async () => {
       await pushImage(direct, at('acme/paged'), { tag: '1.0.0' });
       const foreign = await startFaultProxy({
