@@ -80,9 +80,27 @@ export interface OciErrorEntry {
  * A registry answered with an error status, or could not be reached.
  * Keeps the HTTP status (0 when no response arrived), the OCI error codes and whether a
  * retry could succeed; the message names the operation and the redacted URL.
+ *
+ * Codes: `REGISTRY_ERROR` (another error status), `UNAUTHORIZED` (401/403: credentials missing,
+ * rejected or lacking permission), `NOT_FOUND` (404), `DIGEST_MISMATCH` (content or header digest
+ * differs from the one expected), `NETWORK_ERROR` (no response: refused, reset, DNS),
+ * `UNSUPPORTED` (a feature or digest algorithm the client or registry lacks), `INVALID_RESPONSE`
+ * (a 2xx answer whose body does not have the shape the API defines: nothing is decided from it),
+ * `TIMEOUT` (no connection, or no byte, within the client's timeouts), `ABORTED` (the caller's
+ * signal stopped the request), `TOKEN_SERVER_ERROR` (the token server failed, e.g. a 5xx: the
+ * credentials were not judged).
  */
 export class RegistryError extends TagwrightError<
-  'REGISTRY_ERROR' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'DIGEST_MISMATCH' | 'NETWORK_ERROR' | 'UNSUPPORTED'
+  | 'REGISTRY_ERROR'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'DIGEST_MISMATCH'
+  | 'NETWORK_ERROR'
+  | 'UNSUPPORTED'
+  | 'INVALID_RESPONSE'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'TOKEN_SERVER_ERROR'
 > {
   /** HTTP status code; 0 when the request never got a response. */
   readonly status: number;

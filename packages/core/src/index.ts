@@ -17,7 +17,7 @@ export {
   errorMessage,
 } from './errors.js';
 export type { OciErrorEntry } from './errors.js';
-export { redact, redactUrl } from './redact.js';
+export { redact, redactUrl, registerSecret } from './redact.js';
 export * from './grammar/index.js';
 export * from './registry/index.js';
 export * from './semver/index.js';

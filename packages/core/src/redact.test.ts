@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from './redact.js';
+import { redact, registerSecret } from './redact.js';
 
 describe('redact', () => {
   it.each([
@@ -14,5 +14,19 @@ describe('redact', () => {
 
   it('leaves text without credentials alone', () => {
     expect(redact('manifest unknown: ghcr.io/acme/app:1.2.3')).toBe('manifest unknown: ghcr.io/acme/app:1.2.3');
+  });
+
+  describe('when a secret value was registered', () => {
+    it('removes the value, its base64 and URL-encoded forms wherever they appear', () => {
+      registerSecret('p@ss w0rd!');
+      expect(redact('denied for ci-bot:p@ss w0rd!')).toBe('denied for ci-bot:***');
+      expect(redact(`echo ${Buffer.from('p@ss w0rd!').toString('base64')}`)).toBe('echo ***');
+      expect(redact('?x=p%40ss%20w0rd!')).toBe('?x=***');
+    });
+
+    it('ignores values too short to be secrets', () => {
+      registerSecret('ab');
+      expect(redact('tab stop')).toBe('tab stop');
+    });
   });
 });

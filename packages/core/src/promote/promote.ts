@@ -21,9 +21,10 @@ export interface TargetReport {
   /**
    * `written`: the manifest was PUT; `unchanged`: it already pointed at the digest;
    * `planned`: dry run, would be written; `failed`: the PUT or re-check failed;
-   * `not-attempted`: an earlier failure stopped the run before this tag.
+   * `not-attempted`: an earlier failure stopped the run before this tag; `unknown`: a PUT was sent
+   * (it may have landed) but the re-read that would tell failed, so `after` is null.
    */
-  status: 'written' | 'unchanged' | 'planned' | 'failed' | 'not-attempted';
+  status: 'written' | 'unchanged' | 'planned' | 'failed' | 'not-attempted' | 'unknown';
 }
 
 /** The outcome of {@link promote}; also the `report` of a {@link PartialMutationError} it throws. */
@@ -163,7 +164,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
 
   try {
     if (crossRepository && options.copyImage) {
-      report.copy = await options.copyImage(client, source, destination, manifest);
+      // The repository only: a digest kept in the source reference would win over any tag built from it.
+      report.copy = await options.copyImage(client, { registry: source.registry, repository: source.repository }, destination, manifest);
       progress(`copied ${manifest.digest} into ${formatReference(destination)}`);
     }
     for (const target of report.targets) if (target.before === manifest.digest) target.status = 'unchanged';
@@ -187,7 +189,13 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
     await Promise.all(
       report.targets.map((target) =>
         limit(async () => {
-          target.after = (await resolveDigestIfExists(client, { ...destination, tag: target.tag }).catch(() => undefined)) ?? null;
+          try {
+            target.after = (await resolveDigestIfExists(client, { ...destination, tag: target.tag })) ?? null;
+          } catch {
+            target.after = null;
+            // A PUT went out for this tag: without a re-read nobody knows whether it landed.
+            if (target.status === 'written' || target.status === 'failed') target.status = 'unknown';
+          }
         }),
       ),
     );
@@ -206,6 +214,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
           target.after = (await client.resolveDigest({ ...destination, tag: target.tag })).digest;
         } catch (error: unknown) {
           target.after = null;
+          // The write landed (the PUT succeeded) but what the tag holds now cannot be read.
+          if (target.status === 'written') target.status = 'unknown';
           mismatched.push(`${target.tag}: ${errorMessage(error)}`);
           return;
         }

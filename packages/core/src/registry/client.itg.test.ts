@@ -284,7 +284,7 @@ describe('RegistryClient', () => {
             res.writeHead(hits === 1 ? 503 : 429, { 'Retry-After': '0' }).end();
             return;
           }
-          res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ tags: null }));
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ name: 'busy/app', tags: null }));
           return;
         }
         if (url.pathname === '/v2/down/app/tags/list') {

@@ -13,8 +13,9 @@ import { redactUrl } from '../redact.js';
 import type { Keychain } from './keychain.js';
 import { validateDigest, validateTag } from './reference.js';
 import type { ImageReference, RepositoryReference } from './reference.js';
+import { IndexSchema, TagListSchema, checkManifest, parseResponse } from './responses.js';
 import { createTransport } from './transport.js';
-import type { RequestEvent, RetryOptions, Transport, TransportResponse } from './transport.js';
+import type { RequestEvent, RetryOptions, TimeoutOptions, Transport, TransportResponse } from './transport.js';
 import { MANIFEST_MEDIA_TYPES, MediaTypes, computeDigest, referrersTag } from './types.js';
 import type { Descriptor, RawManifest } from './types.js';
 
@@ -36,6 +37,17 @@ export interface RegistryClientOptions {
   insecureRegistries?: string[];
   /** Called after every HTTP request (auth challenges, token requests and retries included). */
   onRequest?: (event: RequestEvent) => void;
+  /**
+   * Connect and idle timeouts of every request, each attempt of a retry included (default 10 s to
+   * connect, 30 s without a byte). A request that runs out is a {@link RegistryError} `TIMEOUT`
+   * (retried like a connection reset).
+   */
+  timeouts?: TimeoutOptions;
+  /**
+   * Stops the client: the request in flight is cancelled, no retry follows, and the call throws a
+   * {@link RegistryError} `ABORTED` (e.g. an action's overall timeout).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -47,10 +59,14 @@ export interface RegistryClient {
    * Lists the tags of a repository, following `Link: <…>; rel="next"` pages
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags | Listing tags}).
    * `"tags": null` and an unknown repository (`NAME_UNKNOWN`) give `[]`. Order is the registry's.
+   * Every page must be `{"name": string, "tags": string[] | null}`: anything else (`{}`,
+   * `"tags": "2.0.0"`, not JSON) fails closed, never reads as "no tags". A next page on another
+   * host is fetched without credentials.
    *
    * @param repo - the repository.
    * @returns every tag, across pages.
-   * @throws {@link RegistryError} `UNAUTHORIZED` (401/403), `REGISTRY_ERROR`, `NETWORK_ERROR`.
+   * @throws {@link RegistryError} `INVALID_RESPONSE` for a page of another shape; `UNAUTHORIZED`
+   *   (401/403), `REGISTRY_ERROR`, `NETWORK_ERROR`, `TIMEOUT`, `ABORTED`.
    */
   listTags(repo: RepositoryReference): Promise<string[]>;
   /**
@@ -68,12 +84,16 @@ export interface RegistryClient {
   resolveDigest(ref: ImageReference): Promise<Descriptor>;
   /**
    * Fetches a manifest's raw bytes and checks `sha256(bytes)` against the requested digest or the
-   * `Docker-Content-Digest` header
+   * `Docker-Content-Digest` header; read by tag without that header, the digest of the bytes is
+   * cross-checked with the registry (a `HEAD` of the tag, else a `HEAD` by that digest). The body
+   * must have the shape of its media type (index, image manifest, or at least a JSON object)
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests | Pulling manifests}).
    *
    * @param ref - by tag or digest (`latest` when neither).
    * @returns the raw bytes, the media type they were served with, and their digest.
-   * @throws {@link RegistryError} `DIGEST_MISMATCH` when the bytes do not match; `NOT_FOUND`.
+   * @throws {@link RegistryError} `DIGEST_MISMATCH` when the bytes do not match or the registry does
+   *   not vouch for them; `INVALID_RESPONSE` for a body of another shape or a malformed digest
+   *   header; `NOT_FOUND`.
    */
   getManifest(ref: ImageReference): Promise<RawManifest>;
   /**
@@ -154,11 +174,14 @@ export interface RegistryClient {
   mountBlob(dst: RepositoryReference, digest: string, from: RepositoryReference): Promise<boolean>;
   /**
    * Lists the referrers of a manifest (signatures, attestations, SBOMs): the referrers API
-   * `GET /v2/<name>/referrers/<digest>`, or, when the registry has none (404 or a response that is
-   * not an index), the referrers tag schema (`sha256-<hex>` holding an index; none when absent)
+   * `GET /v2/<name>/referrers/<digest>`, or, when the registry has none (404), the referrers tag
+   * schema (`sha256-<hex>` holding an index; none when absent). Any other error status, or a 200
+   * that is not an image index, throws: a failed read is never "no referrers"
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers | Listing referrers}).
    *
    * @param options - `artifactType` keeps only referrers of that type.
+   * @throws {@link RegistryError} `INVALID_RESPONSE` for an answer that is not an index;
+   *   `REGISTRY_ERROR` for a 5xx (after retries), `UNAUTHORIZED`, `TIMEOUT`.
    */
   referrers(repo: RepositoryReference, digest: string, options?: { artifactType?: string }): Promise<Descriptor[]>;
 }
@@ -201,9 +224,58 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       scopes: pull(ref),
       okStatuses: [200],
     });
-    const expected = ref.digest ?? headerDigest(response);
+    const served = headerDigest(response, 'get manifest', url);
+    const expected = ref.digest ?? served;
     const digest = verifyDigest('get manifest', url, response.body, expected);
-    return { bytes: response.body, mediaType: manifestMediaType(response), digest };
+    const mediaType = manifestMediaType(response);
+    checkManifest(response.body, mediaType, 'get manifest', url);
+    if (expected === undefined) await crossCheck(ref, url, digest);
+    return { bytes: response.body, mediaType, digest };
+  };
+
+  /**
+   * A manifest read by tag came without `Docker-Content-Digest`: nothing vouches for the bytes.
+   * Asks the registry again: a `HEAD` of the tag must name the same digest, or (no digest there
+   * either) a `HEAD` by the computed digest must find it.
+   */
+  const crossCheck = async (ref: ImageReference, url: string, digest: string): Promise<void> => {
+    const accept = { Accept: MANIFEST_MEDIA_TYPES.join(', ') };
+    const byTag = await transport.request({
+      operation: 'check manifest digest',
+      registry: ref.registry,
+      method: 'HEAD',
+      url,
+      headers: accept,
+      scopes: pull(ref),
+      okStatuses: [200, 404, 405],
+    });
+    const named = byTag.status === 200 ? headerDigest(byTag, 'check manifest digest', url) : undefined;
+    if (named !== undefined) {
+      if (named !== digest) {
+        throw new RegistryError(
+          'DIGEST_MISMATCH',
+          `get manifest ${redactUrl(url)}: the body has digest ${digest}, the registry holds ${named} for the tag`,
+          { status: 200 },
+        );
+      }
+      return;
+    }
+    const byDigest = await transport.request({
+      operation: 'check manifest digest',
+      registry: ref.registry,
+      method: 'HEAD',
+      url: v2(ref, `manifests/${digest}`),
+      headers: accept,
+      scopes: pull(ref),
+      okStatuses: [200, 404],
+    });
+    if (byDigest.status !== 200) {
+      throw new RegistryError(
+        'DIGEST_MISMATCH',
+        `get manifest ${redactUrl(url)}: the body has digest ${digest}, which the registry does not hold (the answer came without Docker-Content-Digest)`,
+        { status: 200 },
+      );
+    }
   };
 
   const listTags = async (repo: RepositoryReference): Promise<string[]> => {
@@ -226,13 +298,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         if (page?.errors?.some((e) => e.code === 'NAME_UNKNOWN')) return tags;
         throw new RegistryError('NOT_FOUND', `list tags ${redactUrl(url)}: 404 Not Found`, { status: 404 });
       }
-      const page = parseJson(response.body) as { tags?: unknown } | undefined;
-      if (!page || typeof page !== 'object') {
-        throw new RegistryError('REGISTRY_ERROR', `list tags ${redactUrl(url)}: response is not a JSON tag list`, {
-          status: response.status,
-        });
-      }
-      if (Array.isArray(page.tags)) tags.push(...page.tags.filter((t): t is string => typeof t === 'string'));
+      const page = parseResponse(TagListSchema, response.body, 'tag list ({"name": string, "tags": [string] or null})', 'list tags', url);
+      tags.push(...(page.tags ?? []));
       url = nextLink(response.headers.get('link'), url);
     }
     return tags;
@@ -249,7 +316,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       scopes: pull(ref),
       okStatuses: [200, 405],
     });
-    const digest = headerDigest(response);
+    const digest = headerDigest(response, 'resolve digest', url);
     const mediaType = contentType(response);
     const length = Number(response.headers.get('content-length') ?? 'NaN');
     if (response.status === 200 && digest && mediaType && MANIFEST_MEDIA_TYPES.includes(mediaType) && Number.isFinite(length)) {
@@ -287,7 +354,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       scopes: push(repo),
       okStatuses: [200, 201, 202],
     });
-    const served = headerDigest(response);
+    const served = headerDigest(response, 'put manifest', url);
     if (served && served.startsWith('sha256:') && computed.startsWith('sha256:') && served !== computed) {
       throw new RegistryError('DIGEST_MISMATCH', `put manifest ${redactUrl(url)}: registry stored ${served}, the bytes have ${computed}`, {
         status: response.status,
@@ -484,21 +551,25 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       scopes: pull(repo),
       okStatuses: [200, 404],
     });
-    let list: Descriptor[] | undefined;
-    if (response.status === 200) list = indexManifests(response.body);
-    if (list === undefined) {
+    let list: Descriptor[];
+    if (response.status === 200) {
+      list = parseResponse(IndexSchema, response.body, 'referrers index', 'list referrers', url).manifests as Descriptor[];
+    } else {
       // No referrers API: the referrers tag schema.
+      const fallbackUrl = v2(repo, `manifests/${referrersTag(digest)}`);
       const fallback = await transport.request({
         operation: 'list referrers (tag schema)',
         registry: repo.registry,
         method: 'GET',
-        url: v2(repo, `manifests/${referrersTag(digest)}`),
+        url: fallbackUrl,
         headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
         scopes: pull(repo),
         okStatuses: [200, 404],
       });
       if (fallback.status === 404) return [];
-      list = indexManifests(fallback.body) ?? [];
+      const served = headerDigest(fallback, 'list referrers (tag schema)', fallbackUrl);
+      verifyDigest('list referrers (tag schema)', fallbackUrl, fallback.body, served);
+      list = parseResponse(IndexSchema, fallback.body, 'referrers index', 'list referrers (tag schema)', fallbackUrl).manifests as Descriptor[];
     }
     const wanted = referrerOptions.artifactType;
     return wanted === undefined ? list : list.filter((d) => d.artifactType === wanted);
@@ -539,9 +610,15 @@ function verifyDigest(operation: string, url: string, bytes: Uint8Array, expecte
   return actual;
 }
 
-function headerDigest(response: TransportResponse): string | undefined {
+function headerDigest(response: TransportResponse, operation: string, url: string | URL): string | undefined {
   const value = response.headers.get('docker-content-digest')?.trim();
-  return value ? value : undefined;
+  if (!value) return undefined;
+  if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(value)) {
+    throw new RegistryError('INVALID_RESPONSE', `${operation} ${redactUrl(url)}: Docker-Content-Digest ${JSON.stringify(value.slice(0, 100))} is not a digest`, {
+      status: response.status,
+    });
+  }
+  return value;
 }
 
 function contentType(response: TransportResponse): string | undefined {
@@ -563,15 +640,6 @@ function parseJson(body: Uint8Array): unknown {
   } catch {
     return undefined;
   }
-}
-
-function indexManifests(body: Uint8Array): Descriptor[] | undefined {
-  const parsed = parseJson(body) as { manifests?: unknown } | undefined;
-  if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.manifests)) return undefined;
-  return parsed.manifests.filter(
-    (d): d is Descriptor =>
-      typeof d === 'object' && d !== null && typeof (d as Descriptor).digest === 'string' && typeof (d as Descriptor).mediaType === 'string',
-  );
 }
 
 function uploadLocation(response: TransportResponse, requestUrl: string): URL {

@@ -236,7 +236,8 @@ function fetchFailed(cause: unknown): TypeError {
  * ({@link https://fetch.spec.whatwg.org/#http-redirect-fetch | Fetch, HTTP-redirect fetch}).
  *
  * Differences from `fetch`: no `Accept-Encoding` is sent (bodies arrive as the server stores them;
- * a `Content-Encoding` it sends anyway is still decoded), no header or body timeouts (undici's are
+ * a `Content-Encoding` it sends anyway is still decoded), no header or body timeouts of its own
+ * (the registry client's transport sets connect and idle timeouts through `signal`; undici's are
  * 300 s), no proxy, no `Request` objects as input.
  *
  * @param options - see {@link NodeHttpFetchOptions}.

@@ -8,12 +8,14 @@
  * @packageDocumentation
  */
 import { STATUS_CODES } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import { RegistryError } from '../errors.js';
 import type { OciErrorEntry } from '../errors.js';
-import { redact, redactUrl } from '../redact.js';
+import { redact, redactUrl, registerSecret } from '../redact.js';
 import type { Credential, Keychain } from './keychain.js';
 import { DOCKER_HUB } from './reference.js';
+import { TokenResponseSchema, parseResponse } from './responses.js';
 
 /** One HTTP request as it went over the wire, reported through `onRequest`. */
 export interface RequestEvent {
@@ -39,6 +41,22 @@ export interface RetryOptions {
   maxTimeoutMs?: number;
 }
 
+/**
+ * Per-request time limits. Both apply to every attempt (retries included), to token requests too.
+ */
+export interface TimeoutOptions {
+  /**
+   * Milliseconds allowed to connect (default 10 000); until the response headers arrive the request
+   * may take `connectMs + idleMs` in all.
+   */
+  connectMs?: number;
+  /**
+   * Milliseconds allowed without a byte from the registry while its answer is awaited or read, and
+   * between the chunks of a streamed request body (default 30 000).
+   */
+  idleMs?: number;
+}
+
 /** Options of the transport; the same as the client's. */
 export interface TransportOptions {
   fetch?: typeof fetch;
@@ -47,6 +65,13 @@ export interface TransportOptions {
   userAgent?: string;
   insecureRegistries?: string[];
   onRequest?: (event: RequestEvent) => void;
+  /** Connect and idle timeouts of every request (default 10 s and 30 s). */
+  timeouts?: TimeoutOptions;
+  /**
+   * Stops every request, retry wait and further retry when it aborts: the request in flight is
+   * cancelled and a {@link RegistryError} `ABORTED` is thrown.
+   */
+  signal?: AbortSignal;
 }
 
 /** A request to a registry. */
@@ -107,6 +132,52 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 const MAX_RETRY_AFTER_MS = 60_000;
+/** Default connect timeout (ms). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Default idle timeout (ms). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+/**
+ * The time limits of one attempt: `connectMs + idleMs` until the response headers (or the first
+ * chunk of a streamed request body), then `idleMs` while a read from the registry is pending.
+ * Expiring aborts the attempt's controller.
+ */
+class Deadline {
+  readonly controller = new AbortController();
+  expired: 'response' | 'idle' | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly connectMs: number,
+    readonly idleMs: number,
+  ) {
+    this.#arm(connectMs + idleMs, 'response');
+  }
+
+  #arm(ms: number, phase: 'response' | 'idle'): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.expired = phase;
+      this.controller.abort(new Error(this.describe()));
+    }, ms);
+  }
+
+  /** Bytes moved: the idle limit starts again. */
+  waiting(): void {
+    if (!this.expired) this.#arm(this.idleMs, 'idle');
+  }
+
+  /** Nothing is awaited from the registry (the caller holds the bytes): no limit runs. */
+  pause(): void {
+    clearTimeout(this.#timer);
+  }
+
+  describe(): string {
+    return this.expired === 'idle'
+      ? `no bytes from the registry for ${this.idleMs} ms (idle timeout)`
+      : `no response within ${this.connectMs + this.idleMs} ms (connect timeout ${this.connectMs} ms + idle timeout ${this.idleMs} ms)`;
+  }
+}
 
 /**
  * Parses a `Retry-After` header: delay-seconds or an HTTP date
@@ -202,6 +273,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const retries = options.retry?.retries ?? 4;
   const minTimeout = options.retry?.minTimeoutMs ?? 500;
   const maxTimeout = options.retry?.maxTimeoutMs ?? 10_000;
+  const connectMs = options.timeouts?.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const idleMs = options.timeouts?.idleMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const outerSignal = options.signal;
   const authStates = new Map<string, AuthState>();
   const credentials = new Map<string, Promise<Credential | undefined>>();
   const tokens = new Map<string, CachedToken>();
@@ -209,7 +283,16 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const credentialFor = (registry: string): Promise<Credential | undefined> => {
     let found = credentials.get(registry);
     if (!found) {
-      found = options.keychain ? options.keychain.resolve(registry) : Promise.resolve(undefined);
+      found = (options.keychain ? options.keychain.resolve(registry) : Promise.resolve(undefined)).then((credential) => {
+        // Every secret the run holds is removed from messages wherever it appears, not only in header shapes.
+        registerSecret(credential?.password);
+        registerSecret(credential?.identityToken);
+        registerSecret(credential?.registryToken);
+        if (credential?.username !== undefined && credential.password !== undefined) {
+          registerSecret(basicAuthorization(credential).slice('Basic '.length));
+        }
+        return credential;
+      });
       credentials.set(registry, found);
     }
     return found;
@@ -234,28 +317,19 @@ export function createTransport(options: TransportOptions = {}): Transport {
     const declaredLength = Number(Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-length')?.[1] ?? '0');
     const bytesSent = body instanceof Uint8Array ? body.byteLength : body ? declaredLength || 0 : 0;
     const attempt = async (): Promise<TransportResponse> => {
-      let response: Response;
-      let received: Uint8Array;
-      let stream: ReadableStream<Uint8Array> | undefined;
-      try {
-        response = await fetchImpl(url, {
-          method,
-          headers: { 'User-Agent': userAgent, ...headers },
-          ...(body !== undefined ? { body } : {}),
-          ...(streamingBody ? { duplex: 'half' } : {}),
-          redirect: 'follow',
-        } as RequestInit);
-        if (streamResponse && response.ok && response.body) {
-          stream = response.body;
-          received = new Uint8Array(0);
-        } else {
-          received = new Uint8Array(await response.arrayBuffer());
+      if (outerSignal?.aborted) throw aborted(operation, url, outerSignal);
+      const deadline = new Deadline(connectMs, idleMs);
+      const signal = outerSignal ? AbortSignal.any([deadline.controller.signal, outerSignal]) : deadline.controller.signal;
+      /** Any failure of this attempt as the error to report: timeout, abort, our own, or a network error. */
+      const failure = (error: unknown): RegistryError => {
+        deadline.pause();
+        if (deadline.expired) {
+          return new RegistryError('TIMEOUT', `${operation} ${redactUrl(url)}: ${deadline.describe()}`, { retryable: true });
         }
-      } catch (error) {
-        options.onRequest?.({ method, url: redactUrl(url), status: 0, bytesSent, bytesReceived: 0 });
+        if (outerSignal?.aborted) return aborted(operation, url, outerSignal);
         // A streamed body that failed its own check (e.g. openBlob's DIGEST_MISMATCH) is that error, not a network one.
         const own = registryErrorIn(error);
-        if (own) throw own;
+        if (own) return own;
         const code = networkErrorCode(error);
         // fetch's own errors can quote a header value (undici: `Headers.append: "Bearer …" is an
         // invalid header value`) or a URL with its userinfo: the sent credentials are cut out first,
@@ -265,10 +339,44 @@ export function createTransport(options: TransportOptions = {}): Transport {
           if (/^(?:proxy-)?authorization$/i.test(name) && value.length > 0) detail = detail.split(value).join('***');
         }
         detail = redact(detail);
-        throw new RegistryError('NETWORK_ERROR', `${operation} ${redactUrl(url)}: ${detail}`, {
+        return new RegistryError('NETWORK_ERROR', `${operation} ${redactUrl(url)}: ${detail}`, {
           retryable: code !== undefined && RETRYABLE_NETWORK_CODES.has(code),
           cause: Object.assign(new Error(detail), code !== undefined ? { code } : {}),
         });
+      };
+      // Each chunk of a streamed request body sent starts the idle limit again.
+      const sentBody = streamingBody
+        ? body.pipeThrough(
+            new TransformStream<Uint8Array, Uint8Array>({
+              transform(chunk, controller) {
+                deadline.waiting();
+                controller.enqueue(chunk);
+              },
+            }),
+          )
+        : body;
+      let response: Response;
+      let received: Uint8Array;
+      let stream: ReadableStream<Uint8Array> | undefined;
+      try {
+        response = await fetchImpl(url, {
+          method,
+          headers: { 'User-Agent': userAgent, ...headers },
+          ...(sentBody !== undefined ? { body: sentBody } : {}),
+          ...(streamingBody ? { duplex: 'half' } : {}),
+          redirect: 'follow',
+          signal,
+        } as RequestInit);
+        deadline.pause();
+        if (streamResponse && response.ok && response.body) {
+          stream = guardedStream(response.body, deadline, failure);
+          received = new Uint8Array(0);
+        } else {
+          received = await readBody(response.body, deadline);
+        }
+      } catch (error) {
+        options.onRequest?.({ method, url: redactUrl(url), status: 0, bytesSent, bytesReceived: 0 });
+        throw failure(error);
       }
       options.onRequest?.({
         method,
@@ -303,11 +411,13 @@ export function createTransport(options: TransportOptions = {}): Transport {
           // p-retry waits its own backoff after this; wait the rest of what Retry-After asks for.
           const backoff = Math.min(minTimeout * 2 ** retriesConsumed, maxTimeout);
           const extra = Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS) - backoff;
-          if (extra > 0) await new Promise((resolve) => setTimeout(resolve, extra));
+          if (extra > 0) await sleep(extra, undefined, outerSignal ? { signal: outerSignal } : {});
         },
+        ...(outerSignal ? { signal: outerSignal } : {}),
       });
     } catch (error) {
       if (error instanceof RetryableResponse) return error.response;
+      if (outerSignal?.aborted && !(error instanceof RegistryError)) throw aborted(operation, url, outerSignal);
       throw error;
     }
   };
@@ -350,21 +460,23 @@ export function createTransport(options: TransportOptions = {}): Transport {
       }
       response = await send(operation, 'GET', realm.toString(), headers, undefined);
     }
+    if (response.status >= 500) {
+      // The token server failed: the credentials were not judged, so do not call them rejected.
+      const decoded = decodeError(operation, realm.toString(), response);
+      throw new RegistryError(
+        'TOKEN_SERVER_ERROR',
+        `${decoded.message} (the token server for ${registry} failed; the credentials were not checked)`,
+        { status: response.status, ociErrors: decoded.ociErrors, retryable: decoded.retryable },
+      );
+    }
     if (response.status !== 200) {
       throw decodeError(operation, realm.toString(), response, credentialHint(registry, credential, response.status));
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(new TextDecoder().decode(response.body));
-    } catch {
-      throw new RegistryError('UNAUTHORIZED', `${operation} ${redactUrl(realm)}: token response is not JSON`, { status: 200 });
-    }
-    const record = (parsed ?? {}) as Record<string, unknown>;
-    const token = typeof record['token'] === 'string' && record['token'] ? record['token'] : record['access_token'];
-    if (typeof token !== 'string' || !token) {
-      throw new RegistryError('UNAUTHORIZED', `${operation} ${redactUrl(realm)}: token response has no token`, { status: 200 });
-    }
-    const expiresIn = typeof record['expires_in'] === 'number' && record['expires_in'] > 0 ? record['expires_in'] : 60;
+    const record = parseResponse(TokenResponseSchema, response.body, 'token response', operation, realm);
+    const token = record.token || record.access_token || '';
+    registerSecret(token);
+    registerSecret(record.refresh_token);
+    const expiresIn = typeof record.expires_in === 'number' && record.expires_in > 0 ? record.expires_in : 60;
     tokens.set(key, { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1000 });
     return token;
   };
@@ -384,6 +496,20 @@ export function createTransport(options: TransportOptions = {}): Transport {
 
   const request = async (req: TransportRequest): Promise<TransportResponse> => {
     const url = String(req.url);
+    // Credentials (Basic or bearer) only go to the registry they are for: a URL the registry named on
+    // another host or port (a `Link: rel=next` page, an upload `Location`) is sent without them,
+    // as redirects are, and as go-containerregistry's transport only authorizes the registry's host.
+    if (!isRegistryOrigin(url, baseUrl(req.registry))) {
+      const response = await send(req.operation, req.method, url, { ...req.headers }, req.body, req.stream);
+      if (!req.okStatuses.includes(response.status)) {
+        const hint =
+          response.status === 401 || response.status === 403
+            ? `${new URL(url).host} is not ${req.registry}: no credentials are sent there`
+            : undefined;
+        throw decodeError(req.operation, url, response, hint);
+      }
+      return response;
+    }
     let scopes = req.scopes;
     const withAuth = async (): Promise<TransportResponse> => {
       const authz = await authorization(req.registry, scopes);
@@ -474,8 +600,9 @@ export function decodeOciErrors(body: Uint8Array): OciErrorEntry[] {
     .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string')
     .map((e) => ({
       code: e['code'] as string,
-      ...(typeof e['message'] === 'string' ? { message: e['message'] } : {}),
-      ...(e['detail'] !== undefined ? { detail: e['detail'] } : {}),
+      // Kept on the error object, which reports may serialize: secrets echoed by the registry go first.
+      ...(typeof e['message'] === 'string' ? { message: redact(e['message']) } : {}),
+      ...(e['detail'] !== undefined ? { detail: redactDetail(e['detail']) } : {}),
     }));
 }
 
@@ -511,4 +638,79 @@ function describeNetworkError(error: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return parts.join(': ') || 'request failed';
+}
+
+function aborted(operation: string, url: string, signal: AbortSignal): RegistryError {
+  const reason: unknown = signal.reason;
+  const text = reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+  return new RegistryError('ABORTED', `${operation} ${redactUrl(url)}: stopped (${redact(text)})`);
+}
+
+/** Reads a whole response body, the idle limit running while each chunk is awaited. */
+async function readBody(body: ReadableStream<Uint8Array> | null, deadline: Deadline): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    deadline.waiting();
+    const { done, value } = await reader.read();
+    deadline.pause();
+    if (done) break;
+    chunks.push(value);
+    length += value.byteLength;
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * A streamed response body under the idle limit: it runs only while the consumer waits for a chunk
+ * (a slow consumer is not the registry's fault); failures become {@link RegistryError}s.
+ */
+function guardedStream(
+  body: ReadableStream<Uint8Array>,
+  deadline: Deadline,
+  failure: (error: unknown) => RegistryError,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      deadline.waiting();
+      try {
+        const { done, value } = await reader.read();
+        deadline.pause();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(failure(error));
+      }
+    },
+    async cancel(reason) {
+      deadline.pause();
+      await reader.cancel(reason);
+    },
+  });
+}
+
+function redactDetail(detail: unknown): unknown {
+  try {
+    return JSON.parse(redact(JSON.stringify(detail))) as unknown;
+  } catch {
+    return '***';
+  }
+}
+
+/** Whether `url` is on the registry's own scheme, host and port. */
+function isRegistryOrigin(url: string, registryBase: string): boolean {
+  try {
+    return new URL(url).origin === new URL(registryBase).origin;
+  } catch {
+    return false;
+  }
 }

@@ -13,7 +13,7 @@
 import type { ImageReference, RepositoryReference } from '../registry/reference.js';
 import { referrersTag } from '../registry/types.js';
 import { compilePolicy, type CompiledPolicy } from './policy.js';
-import { cosignSignatureTag, getManifestIfExists, parseJson } from './storage.js';
+import { cosignSignatureTag, getManifestIfExists, parseJson, repositoryOf } from './storage.js';
 import type { ManifestJson, SignatureRegistry } from './storage.js';
 import type { SigstoreTrust } from './trust.js';
 import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE, type SignatureCandidate, type SignaturePolicy, type VerificationResult } from './types.js';
@@ -27,16 +27,17 @@ const MAX_SIGNATURE_BLOB = 4 * 1024 * 1024;
  * its Sigstore bundle v0.3 referrers (referrers API, or the `sha256-<hex>` tag schema).
  *
  * @param client - a registry client (see {@link createRegistryClient}).
- * @param repo - the image's repository.
+ * @param imageRepo - the image's repository (a tag or digest in it is ignored).
  * @param digest - the image manifest digest, `sha256:<hex>`.
  * @returns the candidates, as data for {@link verifySignatures}; `[]` when none.
  * @throws RegistryError when the registry fails (a missing `.sig` tag is not an error).
  */
 export async function discoverSignatures(
   client: SignatureRegistry,
-  repo: RepositoryReference,
+  imageRepo: RepositoryReference,
   digest: string,
 ): Promise<SignatureCandidate[]> {
+  const repo = repositoryOf(imageRepo);
   const candidates: SignatureCandidate[] = [];
   const sigTag = cosignSignatureTag(digest);
   const sig = await getManifestIfExists(client, { ...repo, tag: sigTag });

@@ -45,6 +45,18 @@ export function parseJson<T>(bytes: Uint8Array, what: string): T {
   }
 }
 
+/**
+ * The repository part of a reference: registry and repository only. An {@link ImageReference} with a
+ * digest spread into `{ ...ref, tag }` would still be read by its digest (the digest wins), so every
+ * reference built here starts from this.
+ *
+ * @param ref - a repository or image reference.
+ * @returns `{ registry, repository }`.
+ */
+export function repositoryOf(ref: RepositoryReference): RepositoryReference {
+  return { registry: ref.registry, repository: ref.repository };
+}
+
 /** The legacy cosign signature tag of a digest: `sha256-<hex>.sig`. */
 export function cosignSignatureTag(digest: string): string {
   return `${referrersTag(digest)}.sig`;
@@ -103,18 +115,21 @@ export interface CopiedSignatures {
  * `sha256-<hex>` referrers index).
  *
  * @param client - a registry client with push access to `dst`.
- * @param src - the repository the image was signed in.
- * @param dst - the repository the image was promoted to.
+ * @param source - the repository the image was signed in (a tag or digest in it is ignored).
+ * @param destination - the repository the image was promoted to (a tag or digest in it is ignored).
  * @param digest - the image digest.
  * @returns what was copied.
  * @throws RegistryError when a read or write fails; what was copied before stays.
  */
 export async function copySignatures(
   client: SignatureRegistry,
-  src: RepositoryReference,
-  dst: RepositoryReference,
+  source: RepositoryReference,
+  destination: RepositoryReference,
   digest: string,
 ): Promise<CopiedSignatures> {
+  // The source is often the promoted image's reference, digest included: read the `.sig` tag, not it.
+  const src = repositoryOf(source);
+  const dst = repositoryOf(destination);
   const copied: CopiedSignatures = { referrers: [] };
   const sigTag = cosignSignatureTag(digest);
   const sig = await getManifestIfExists(client, { ...src, tag: sigTag });
@@ -140,7 +155,7 @@ export async function copySignatures(
  * then lists it in the `sha256-<hex>` referrers index for registries without the referrers API.
  *
  * @param client - a registry client with push access.
- * @param repo - the image's repository.
+ * @param imageRepo - the image's repository (a tag or digest in it is ignored).
  * @param subject - the image manifest descriptor (media type, digest, size).
  * @param bundleJson - the bundle, serialized (`bundleToJSON`) or as its exact JSON bytes.
  * @param options - `annotations` added to the referrer manifest (e.g. `org.opencontainers.image.created`).
@@ -149,11 +164,12 @@ export async function copySignatures(
  */
 export async function attachBundle(
   client: SignatureRegistry,
-  repo: RepositoryReference,
+  imageRepo: RepositoryReference,
   subject: Descriptor,
   bundleJson: unknown,
   options: { annotations?: Record<string, string> } = {},
 ): Promise<Descriptor> {
+  const repo = repositoryOf(imageRepo);
   let bytes: Uint8Array;
   if (bundleJson instanceof Uint8Array) {
     bytes = bundleJson;

@@ -1,0 +1,5 @@
+/**
+ * Fault injection between a client and a real registry (or token server): see {@link startFaultProxy}.
+ */
+export { startFaultProxy } from './proxy.js';
+export type { Fault, FaultCount, FaultProxy, FaultRule, ProxyLogEntry } from './proxy.js';
