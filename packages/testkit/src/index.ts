@@ -4,3 +4,4 @@ export { runActionYml, parseOutputFile } from './actions/run-action-yml.js';
 export type { ActionRun, GitHubContextForTest } from './actions/run-action-yml.js';
 export * from './sigstore/index.js';
 export * from './git/index.js';
+export * from './forgejo/index.js';
