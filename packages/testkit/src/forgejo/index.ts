@@ -8,3 +8,4 @@ export {
   hasForgejoApiDescription,
   loadForgejoOpenApi,
 } from './openapi.js';
+export { startForgejoStyleRegistry } from './registry.js';

@@ -19,7 +19,7 @@ const execFileAsync = promisify(execFile);
 
 /** A running token server. */
 export interface TokenServer {
-  /** Token endpoint, `http://127.0.0.1:PORT/token`. */
+  /** Token endpoint, `http://127.0.0.1:PORT/token` (or the `path` given). */
   realm: string;
   /** The `service` (JWT `aud`) the registry expects. */
   service: string;
@@ -39,17 +39,37 @@ interface Access {
   actions: string[];
 }
 
+/** Options of {@link startTokenServer}. */
+export interface TokenServerOptions {
+  /** Where the key and certificate are written. */
+  dir: string;
+  /** Accepted on Basic auth (and the OAuth2 password grant). */
+  credentials: { username: string; password: string };
+  /** Accepted by the OAuth2 `grant_type=refresh_token` POST. */
+  refreshToken?: string;
+  /** Path of the token endpoint; default `/token` (Forgejo: `/v2/token`). */
+  path?: string;
+  /** The `service` (JWT `aud`); default `tagwright-testkit-registry` (Forgejo: `container_registry`). */
+  service?: string;
+  /** The JWT `iss`; default `tagwright-testkit-token-issuer`. */
+  issuer?: string;
+  /**
+   * When set, the authenticated user gets access only to repositories under `<namespace>/` (as on
+   * Forgejo, where a user pushes to `<owner>/<image>` of owners they may write to); a scope for any
+   * other repository is granted no actions.
+   */
+  namespace?: string;
+}
+
+/** The shape of Forgejo's container registry token service: realm path and service name. */
+export const FORGEJO_TOKEN_SERVICE = { path: '/v2/token', service: 'container_registry' } as const;
+
 /**
  * Starts the token server on 127.0.0.1 at a free port.
  *
- * @param options - `dir` for the key and certificate; `credentials` accepted on Basic auth;
- *   `refreshToken` accepted by the OAuth2 `grant_type=refresh_token` POST.
+ * @param options - see {@link TokenServerOptions}.
  */
-export async function startTokenServer(options: {
-  dir: string;
-  credentials: { username: string; password: string };
-  refreshToken?: string;
-}): Promise<TokenServer> {
+export async function startTokenServer(options: TokenServerOptions): Promise<TokenServer> {
   const keyPath = join(options.dir, 'token-key.pem');
   const certPath = join(options.dir, 'token-cert.pem');
   await execFileAsync('openssl', [
@@ -72,8 +92,10 @@ export async function startTokenServer(options: {
   const privateKey = await importPKCS8(await readFile(keyPath, 'utf8'), 'ES256');
   const certDer = new X509Certificate(await readFile(certPath)).raw.toString('base64');
 
-  const service = 'tagwright-testkit-registry';
-  const issuer = 'tagwright-testkit-token-issuer';
+  const service = options.service ?? 'tagwright-testkit-registry';
+  const issuer = options.issuer ?? 'tagwright-testkit-token-issuer';
+  const tokenPath = options.path ?? '/token';
+  const mayAccess = (name: string): boolean => options.namespace === undefined || name.startsWith(`${options.namespace}/`);
   const requests: TokenServer['requests'] = [];
 
   const issue = async (account: string, scopes: string[]): Promise<string> => {
@@ -84,7 +106,8 @@ export async function startTokenServer(options: {
       const actions = (parts.pop() ?? '').split(',').filter((a) => a.length > 0);
       const [type = '', ...name] = parts;
       // The harness user may do everything asked of a repository; anonymous gets nothing.
-      if (account && type === 'repository') access.push({ type, name: name.join(':'), actions });
+      // With a namespace, only repositories under it (Forgejo: the owner's packages).
+      if (account && type === 'repository' && mayAccess(name.join(':'))) access.push({ type, name: name.join(':'), actions });
     }
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ access })
@@ -101,7 +124,7 @@ export async function startTokenServer(options: {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/token') {
+    if (url.pathname !== tokenPath) {
       res.writeHead(404).end();
       return;
     }
@@ -166,7 +189,7 @@ export async function startTokenServer(options: {
   });
 
   return {
-    realm: `http://127.0.0.1:${port}/token`,
+    realm: `http://127.0.0.1:${port}${tokenPath}`,
     service,
     issuer,
     rootCertBundle: certPath,
