@@ -32,3 +32,4 @@ export { verifySignatures } from './verify.js';
 export { discoverSignatures, verifyImage } from './discover.js';
 export { copySignatures, attachBundle, cosignSignatureTag } from './storage.js';
 export type { SignatureRegistry, CopiedSignatures } from './storage.js';
+export { discoverLegacyAttestations, cosignAttestationTag } from './attestations.js';

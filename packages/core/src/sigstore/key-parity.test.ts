@@ -1,16 +1,10 @@
-import { sign as cryptoSign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSigstoreMock, type SigstoreMock } from '@tagwright/testkit';
+import { createSigstoreMock, signLegacyAttestation, type SigstoreMock } from '@tagwright/testkit';
 import { ConfigurationError } from '../errors.js';
 import { compilePolicy } from './policy.js';
 import { loadTrust } from './trust-loader.js';
-import {
-  COSIGN_DSSE_MEDIA_TYPE,
-  SLSA_PROVENANCE_V1,
-  SignatureVerificationError,
-  type SignatureCandidate,
-  type SignaturePolicy,
-} from './types.js';
+import { SLSA_PROVENANCE_V1, SignatureVerificationError, type SignatureCandidate, type SignaturePolicy } from './types.js';
 import { verifySignatures } from './verify.js';
 
 const IMAGE = `sha256:${'a'.repeat(64)}`;
@@ -35,33 +29,8 @@ function failureOf(run: () => unknown): SignatureVerificationError {
   throw new Error('expected verification to fail');
 }
 
-/** DSSE pre-authentication encoding. */
-function pae(payloadType: string, payload: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${payload.length} `), payload]);
-}
-
-/**
- * A `.att` layer as `cosign attest --key cosign.key --type slsaprovenance1 --tlog-upload=false` writes
- * it: the DSSE envelope JSON as the blob, an empty signature annotation and the predicate type.
- */
-function legacyAttestation(digest: string, privateKey: KeyObject, options: { predicate?: unknown; subjectDigest?: string } = {}): Extract<SignatureCandidate, { format: 'cosign-attestation' }> {
-  const statement = {
-    _type: 'https://in-toto.io/Statement/v0.1',
-    predicateType: SLSA_PROVENANCE_V1,
-    subject: [{ name: 'code.example/acme/app', digest: { sha256: (options.subjectDigest ?? digest).replace(/^sha256:/, '') } }],
-    predicate: options.predicate ?? PREDICATE,
-  };
-  const payloadType = 'application/vnd.in-toto+json';
-  const payload = Buffer.from(JSON.stringify(statement));
-  const sig = cryptoSign('sha256', pae(payloadType, payload), privateKey).toString('base64');
-  const envelope = Buffer.from(JSON.stringify({ payloadType, payload: payload.toString('base64'), signatures: [{ keyid: '', sig }] }));
-  return {
-    format: 'cosign-attestation',
-    source: `tag sha256-${digest.slice(7)}.att layer 0`,
-    mediaType: COSIGN_DSSE_MEDIA_TYPE,
-    envelope,
-    annotations: { 'dev.cosignproject.cosign/signature': '', predicateType: SLSA_PROVENANCE_V1 },
-  };
+function legacyAttestation(digest: string, privateKey: KeyObject, options: { predicate?: unknown; subjectDigest?: string } = {}) {
+  return signLegacyAttestation(digest, privateKey, { predicate: PREDICATE, ...options });
 }
 
 describe('verifySignatures with a public key (cosign parity)', () => {
