@@ -161,6 +161,34 @@ describe('verifySignatures with a public key (cosign parity)', () => {
       expect(error.message).toMatch(/builder id .* does not equal "https:\/\/other\.example\/builder"/);
     });
 
+    it('verifies a keyless .att (certificate and RFC 3161 timestamp in annotations) against a certificate identity', async () => {
+      // The layout cosign writes for a keyless attestation, built from a bundle of the same instance.
+      const bundle = (await sigstore.signBundle(IMAGE, { predicateType: SLSA_PROVENANCE_V1, predicate: PREDICATE, tlog: false, tsa: true })) as {
+        dsseEnvelope: unknown;
+        verificationMaterial: { certificate: { rawBytes: string }; timestampVerificationData: { rfc3161Timestamps: Array<{ signedTimestamp: string }> } };
+      };
+      const der = bundle.verificationMaterial.certificate.rawBytes.replace(/(.{64})/g, '$1\n');
+      const attestation: SignatureCandidate = {
+        format: 'cosign-attestation',
+        source: 'tag keyless.att layer 0',
+        mediaType: 'application/vnd.dsse.envelope.v1+json',
+        envelope: Buffer.from(JSON.stringify(bundle.dsseEnvelope)),
+        annotations: {
+          'dev.cosignproject.cosign/signature': '',
+          predicateType: SLSA_PROVENANCE_V1,
+          'dev.sigstore.cosign/certificate': `-----BEGIN CERTIFICATE-----\n${der}\n-----END CERTIFICATE-----\n`,
+          'dev.sigstore.cosign/rfc3161timestamp': JSON.stringify({ SignedRFC3161TimestampToken: bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0]!.signedTimestamp }),
+        },
+      };
+      const policy: SignaturePolicy = { certificateIdentity: sigstore.defaultIdentity, certificateOidcIssuer: sigstore.defaultIssuer, requireTlog: false, provenance: {} };
+      const result = verifySignatures([attestation], { digest: IMAGE }, policy, sigstore.trust);
+      expect(result.signatures[0]).toMatchObject({
+        format: 'cosign-attestation',
+        signerIdentity: sigstore.defaultIdentity,
+        policyMatched: ['signature', 'timestamp', 'certificateIdentity', 'certificateOidcIssuer', 'digest', 'provenance'],
+      });
+    });
+
     it('refuses a layer that is not a DSSE envelope as malformed', async () => {
       const key = sigstore.generateKey();
       const attestation = { ...legacyAttestation(IMAGE, key.privateKey), envelope: Buffer.from('not json') };
