@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +27,12 @@ export interface TokenServer {
   issuer: string;
   /** PEM certificate file for the registry's `rootcertbundle`. */
   rootCertBundle: string;
+  /**
+   * Makes the token server also front a registry, as Forgejo serves `/v2/` and `/v2/token` on one
+   * host: every request to another path is passed to `upstream` (e.g. `http://127.0.0.1:5000`)
+   * unchanged, `Host` header included, so the registry's absolute `Location`s point back here.
+   */
+  setUpstream(upstream: string): void;
   /** Token requests seen so far (service and scopes), for assertions. */
   requests: { service: string | null; scopes: string[]; account: string | undefined; grantType?: string }[];
   stop(): Promise<void>;
@@ -122,8 +128,28 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       .sign(privateKey);
   };
 
+  let upstream: URL | undefined;
+  const proxy = (req: IncomingMessage, res: ServerResponse, target: URL): void => {
+    const forwarded = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', (error) => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end(String(error));
+    });
+    req.pipe(forwarded);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== tokenPath && upstream) {
+      proxy(req, res, upstream);
+      return;
+    }
     if (url.pathname !== tokenPath) {
       res.writeHead(404).end();
       return;
@@ -194,6 +220,9 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     issuer,
     rootCertBundle: certPath,
     requests,
+    setUpstream(url: string) {
+      upstream = new URL(url);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
