@@ -18,6 +18,8 @@ export interface VerificationInputs {
   };
   /** An SLSA provenance v1 attestation for the digest is required, matching these. */
   provenance?: { builderId?: string; sourceRepository?: string };
+  /** `insecure-ignore-tlog`: with `key`, accept a signature without a transparency-log entry. */
+  insecureIgnoreTlog?: boolean;
   /** True when a valid signature is required to promote. */
   required: boolean;
   /** True when any verification input was given. */
@@ -57,6 +59,7 @@ export function readVerificationInputs(): VerificationInputs {
   const configured =
     Object.values(given).some((value) => value !== undefined) || Object.keys(github).length > 0 || requireProvenance;
   const result: VerificationInputs = { required: getBooleanInput('require-signature', configured), configured };
+  if (getBooleanInput('insecure-ignore-tlog', false)) result.insecureIgnoreTlog = true;
   for (const [name, value] of Object.entries(given)) if (value !== undefined) (result as unknown as Record<string, string>)[name] = value;
   if (Object.keys(github).length > 0) result.github = github;
   if (requireProvenance) result.provenance = provenanceGiven;
@@ -64,6 +67,12 @@ export function readVerificationInputs(): VerificationInputs {
     throw new ConfigurationError(
       'INVALID_INPUT',
       'read input certificate-identity: GitHub claims and provenance requirements need a signer to trust: give certificate-identity(-regexp) and certificate-oidc-issuer, or key',
+    );
+  }
+  if (result.insecureIgnoreTlog && given.key === undefined) {
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      'read input insecure-ignore-tlog: true accepts only key-based signatures without a transparency-log entry: give key too (keyless signatures always need a log entry)',
     );
   }
   if (result.required && !configured) {

@@ -39,11 +39,13 @@ export async function prepareVerifier(
   if (inputs.certificateOidcIssuerRegexp !== undefined) policy.certificateOidcIssuerRegexp = inputs.certificateOidcIssuerRegexp;
   if (inputs.github) policy.github = { ...inputs.github };
   if (inputs.provenance) policy.provenance = { ...inputs.provenance };
+  if (inputs.insecureIgnoreTlog) policy.insecureIgnoreTlog = true;
   const compiled = compilePolicy(policy);
   const trust = await loadTrust(
     inputs.trustedRoot !== undefined
       ? { trustedRootPath: path.resolve(workspace, inputs.trustedRoot) }
       : { instance: 'public-good', timeoutMs: 15_000 },
+    { policy: compiled },
   );
   for (const warning of trust.warnings) runtime.warning(warning);
 

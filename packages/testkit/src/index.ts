@@ -5,3 +5,4 @@ export type { ActionRun, GitHubContextForTest } from './actions/run-action-yml.j
 export * from './sigstore/index.js';
 export * from './git/index.js';
 export * from './faults/index.js';
+export * from './forgejo/index.js';

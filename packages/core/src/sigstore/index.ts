@@ -1,7 +1,10 @@
 // Curated exports of the sigstore module (verification is pure; discovery and trust loading are adapters).
 export {
   COSIGN_ANNOTATIONS,
+  COSIGN_DSSE_MEDIA_TYPE,
+  COSIGN_PREDICATE_TYPE_ANNOTATION,
   COSIGN_SIGNATURE_TYPE,
+  INSECURE_IGNORE_TLOG_INPUT,
   COSIGN_SIMPLESIGNING_MEDIA_TYPE,
   SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
   SLSA_PROVENANCE_V1,
@@ -29,3 +32,4 @@ export { verifySignatures } from './verify.js';
 export { discoverSignatures, verifyImage } from './discover.js';
 export { copySignatures, attachBundle, cosignSignatureTag } from './storage.js';
 export type { SignatureRegistry, CopiedSignatures } from './storage.js';
+export { discoverLegacyAttestations, cosignAttestationTag } from './attestations.js';

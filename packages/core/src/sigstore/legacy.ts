@@ -75,7 +75,65 @@ export function legacyToBundle(
     throw new MalformedSignatureError(`annotation ${COSIGN_ANNOTATIONS.signature} is missing`);
   }
   const sig64 = strictBase64(signature, `annotation ${COSIGN_ANNOTATIONS.signature}`);
+  const material = materialFromAnnotations(annotations, keyMode);
+  return toBundle(material, {
+    messageSignature: {
+      messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(payload).digest('base64') },
+      signature: sig64,
+    },
+  });
+}
 
+/**
+ * Converts one legacy cosign attestation layer (`sha256-<hex>.att`, written by
+ * `cosign attest --key … --type slsaprovenance1`) to a Sigstore bundle v0.1 with a DSSE envelope.
+ * The layer blob is the DSSE envelope JSON; its `dev.cosignproject.cosign/signature` annotation is
+ * empty (the signature is in the envelope); the Rekor SET, certificate and RFC 3161 timestamp are in
+ * the same annotations as for a signature.
+ *
+ * @param envelope - the layer blob: DSSE envelope JSON bytes.
+ * @param annotations - the layer annotations.
+ * @param keyMode - `true` to carry a public-key hint instead of the certificate (key-based policy).
+ * @returns the bundle, the in-toto statement bytes, and the Rekor log index/time when there is a SET.
+ * @throws MalformedSignatureError when the envelope or an annotation is malformed.
+ */
+export function legacyAttestationToBundle(
+  envelope: Uint8Array,
+  annotations: Record<string, string>,
+  keyMode: boolean,
+): { bundle: Bundle; payloadType: string; payload: Buffer; logIndex?: number; integratedTime?: Date } {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(envelope).toString('utf8'));
+  } catch {
+    throw new MalformedSignatureError('the attestation layer is not a DSSE envelope (not JSON)');
+  }
+  const e = json as { payloadType?: unknown; payload?: unknown; signatures?: unknown } | null;
+  if (!e || typeof e.payloadType !== 'string' || typeof e.payload !== 'string' || !Array.isArray(e.signatures) || e.signatures.length === 0) {
+    throw new MalformedSignatureError('the attestation layer is not a DSSE envelope (payloadType, payload, signatures)');
+  }
+  const signatures = (e.signatures as unknown[]).map((entry, i) => {
+    const sig = (entry as { sig?: unknown } | null)?.sig;
+    const keyid = (entry as { keyid?: unknown } | null)?.keyid;
+    if (typeof sig !== 'string') throw new MalformedSignatureError(`DSSE signature ${i} has no sig`);
+    return { sig: strictBase64(sig, `DSSE signature ${i}`), keyid: typeof keyid === 'string' ? keyid : '' };
+  });
+  const payload64 = strictBase64(e.payload, 'DSSE payload');
+  const material = materialFromAnnotations(annotations, keyMode);
+  const converted = toBundle(material, { dsseEnvelope: { payload: payload64, payloadType: e.payloadType, signatures } });
+  return { ...converted, payloadType: e.payloadType, payload: Buffer.from(payload64, 'base64') };
+}
+
+interface Material {
+  verificationContent: Record<string, unknown>;
+  tlogEntries: unknown[];
+  rfc3161Timestamps: unknown[];
+  logIndex?: number;
+  integratedTime?: Date;
+}
+
+/** The verification material of a legacy cosign layer: certificate or key hint, Rekor SET, RFC 3161 timestamp. */
+function materialFromAnnotations(annotations: Record<string, string>, keyMode: boolean): Material {
   const certificate = annotations[COSIGN_ANNOTATIONS.certificate];
   let verificationContent: Record<string, unknown>;
   if (keyMode || certificate === undefined || certificate.trim() === '') {
@@ -91,9 +149,7 @@ export function legacyToBundle(
     verificationContent = { x509CertificateChain: { certificates: [{ rawBytes: der.toString('base64') }] } };
   }
 
-  const tlogEntries: unknown[] = [];
-  let logIndex: number | undefined;
-  let integratedTime: Date | undefined;
+  const material: Material = { verificationContent, tlogEntries: [], rfc3161Timestamps: [] };
   const rekor = annotations[COSIGN_ANNOTATIONS.bundle];
   if (rekor !== undefined && rekor.trim() !== '') {
     const set = parseRekorBundle(rekor);
@@ -110,7 +166,7 @@ export function legacyToBundle(
     if (!/^[0-9a-f]{64}$/i.test(set.Payload.logID)) {
       throw new MalformedSignatureError('Rekor logID is not a hex SHA-256');
     }
-    tlogEntries.push({
+    material.tlogEntries.push({
       logIndex: String(set.Payload.logIndex),
       logId: { keyId: Buffer.from(set.Payload.logID, 'hex').toString('base64') },
       kindVersion: { kind: body.kind, version: body.apiVersion },
@@ -118,11 +174,10 @@ export function legacyToBundle(
       inclusionPromise: { signedEntryTimestamp: strictBase64(set.SignedEntryTimestamp, 'Rekor SignedEntryTimestamp') },
       canonicalizedBody: body64,
     });
-    logIndex = set.Payload.logIndex;
-    integratedTime = new Date(set.Payload.integratedTime * 1000);
+    material.logIndex = set.Payload.logIndex;
+    material.integratedTime = new Date(set.Payload.integratedTime * 1000);
   }
 
-  const rfc3161Timestamps: unknown[] = [];
   const tsa = annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp];
   if (tsa !== undefined && tsa.trim() !== '') {
     let token: unknown;
@@ -134,20 +189,20 @@ export function legacyToBundle(
     if (typeof token !== 'string') {
       throw new MalformedSignatureError(`annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp} has no SignedRFC3161TimestampToken`);
     }
-    rfc3161Timestamps.push({ signedTimestamp: strictBase64(token, 'RFC 3161 timestamp') });
+    material.rfc3161Timestamps.push({ signedTimestamp: strictBase64(token, 'RFC 3161 timestamp') });
   }
+  return material;
+}
 
+function toBundle(material: Material, content: Record<string, unknown>): { bundle: Bundle; logIndex?: number; integratedTime?: Date } {
   const serialized = {
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
     verificationMaterial: {
-      ...verificationContent,
-      tlogEntries,
-      ...(rfc3161Timestamps.length > 0 ? { timestampVerificationData: { rfc3161Timestamps } } : {}),
+      ...material.verificationContent,
+      tlogEntries: material.tlogEntries,
+      ...(material.rfc3161Timestamps.length > 0 ? { timestampVerificationData: { rfc3161Timestamps: material.rfc3161Timestamps } } : {}),
     },
-    messageSignature: {
-      messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(payload).digest('base64') },
-      signature: sig64,
-    },
+    ...content,
   };
   let bundle: Bundle;
   try {
@@ -157,9 +212,29 @@ export function legacyToBundle(
   }
   return {
     bundle,
-    ...(logIndex !== undefined ? { logIndex } : {}),
-    ...(integratedTime !== undefined ? { integratedTime } : {}),
+    ...(material.logIndex !== undefined ? { logIndex: material.logIndex } : {}),
+    ...(material.integratedTime !== undefined ? { integratedTime: material.integratedTime } : {}),
   };
+}
+
+/**
+ * The public key a legacy Rekor entry names (hashedrekord `spec.signature.publicKey.content`, PEM,
+ * base64), or undefined when the layer has no entry or the entry names none. Lets a refusal say
+ * "signed with a different key" rather than only "does not verify".
+ */
+export function rekorPublicKeyPem(annotations: Record<string, string>): string | undefined {
+  const rekor = annotations[COSIGN_ANNOTATIONS.bundle];
+  if (rekor === undefined || rekor.trim() === '') return undefined;
+  try {
+    const set = parseRekorBundle(rekor);
+    const body = JSON.parse(Buffer.from(set.Payload.body, 'base64').toString('utf8')) as {
+      spec?: { signature?: { publicKey?: { content?: unknown } } };
+    };
+    const content = body.spec?.signature?.publicKey?.content;
+    return typeof content === 'string' ? Buffer.from(content, 'base64').toString('utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The fields of a simple-signing payload that verification checks. */

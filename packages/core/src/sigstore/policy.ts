@@ -13,7 +13,7 @@ import escapeRegExp from 'escape-string-regexp';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ASN1Obj } from '@sigstore/core';
 import { ConfigurationError } from '../errors.js';
-import type { GitHubWorkflowPolicy, ProvenancePolicy, SignaturePolicy, VerifierThresholds } from './types.js';
+import { INSECURE_IGNORE_TLOG_INPUT, type GitHubWorkflowPolicy, type ProvenancePolicy, type SignaturePolicy, type VerifierThresholds } from './types.js';
 
 /** A {@link SignaturePolicy} after validation. */
 export interface CompiledPolicy {
@@ -24,6 +24,8 @@ export interface CompiledPolicy {
   issuer?: { pattern: RegExp; description: string; exact?: string };
   github?: GitHubWorkflowPolicy;
   requireTlog?: boolean;
+  /** Key-based only: a signature without a transparency-log entry (and without a timestamp) is accepted. */
+  insecureIgnoreTlog?: boolean;
   provenance?: ProvenancePolicy;
   thresholds: VerifierThresholds;
 }
@@ -124,8 +126,8 @@ export function parsePublicKey(pem: string, name = 'public key'): KeyObject {
  * @param policy - the user's policy.
  * @returns the compiled policy used by {@link verifySignatures}.
  * @throws ConfigurationError naming the input when a regex or key is malformed, when neither a
- *   key nor an identity is given, when both are, or when a keyless policy sets the timestamp
- *   threshold to 0.
+ *   key nor an identity is given, when both are, when a keyless policy sets the timestamp
+ *   threshold to 0, or when `insecureIgnoreTlog` is set without a key or with a required log entry.
  * @example
  * ```ts
  * compilePolicy({
@@ -173,6 +175,20 @@ export function compilePolicy(policy: SignaturePolicy): CompiledPolicy {
       'read verification policy: threshold timestamp must be at least 1 for a certificate identity (the certificate is checked at the verified times)',
     );
   }
+  if (policy.insecureIgnoreTlog === true) {
+    if (!hasKey) {
+      throw new ConfigurationError(
+        'INVALID_INPUT',
+        `read verification policy: ${INSECURE_IGNORE_TLOG_INPUT} accepts only key-based signatures; a keyless (certificate identity) signature always needs a transparency-log entry or timestamp`,
+      );
+    }
+    if (policy.requireTlog === true || (policy.thresholds?.tlog ?? 0) > 0) {
+      throw new ConfigurationError(
+        'INVALID_INPUT',
+        `read verification policy: ${INSECURE_IGNORE_TLOG_INPUT} contradicts a required transparency-log entry`,
+      );
+    }
+  }
   const compiled: CompiledPolicy = {
     kind: hasKey ? 'public-key' : 'keyless',
     thresholds: { ...policy.thresholds },
@@ -182,6 +198,10 @@ export function compilePolicy(policy: SignaturePolicy): CompiledPolicy {
   if (issuer) compiled.issuer = issuer;
   if (policy.github) compiled.github = { ...policy.github };
   if (policy.requireTlog !== undefined) compiled.requireTlog = policy.requireTlog;
+  if (policy.insecureIgnoreTlog === true) {
+    compiled.insecureIgnoreTlog = true;
+    compiled.requireTlog = false;
+  }
   if (policy.provenance) compiled.provenance = { ...policy.provenance };
   return compiled;
 }

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { getTrustedRoot } from '@sigstore/tuf';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { ConfigurationError } from '../errors.js';
+import type { CompiledPolicy } from './policy.js';
 import { parseTrustedRoot, type SigstoreTrust } from './trust.js';
 
 /** The public-good Sigstore TUF mirror. */
@@ -75,7 +76,13 @@ export async function embeddedPublicGoodTrustedRoot(): Promise<SigstoreTrust> {
 /**
  * Loads trust material once, before verification.
  *
+ * With a key-based policy (`options.policy.kind === 'public-key'`) and the public-good instance, no
+ * TUF update is attempted: a key needs no certificate authority, only the transparency-log keys
+ * (and none with `insecureIgnoreTlog`), which the trusted root embedded in sigstore-js carries. This
+ * is cosign's behaviour with `--key`; pass a `trustedRootPath` for a newer or private log.
+ *
  * @param source - see {@link TrustSource}.
+ * @param options - `policy`: the compiled policy (its `kind` and `insecureIgnoreTlog` decide whether TUF is needed).
  * @returns the trust; `warnings` says when the TUF update failed and the embedded seed was used.
  * @throws ConfigurationError when a given file is unreadable or not a trusted root.
  * @example
@@ -84,8 +91,18 @@ export async function embeddedPublicGoodTrustedRoot(): Promise<SigstoreTrust> {
  * const result = verifySignatures(candidates, { digest }, compilePolicy(policy), trust);
  * ```
  */
-export async function loadTrust(source: TrustSource): Promise<SigstoreTrust> {
+export async function loadTrust(
+  source: TrustSource,
+  options: { policy?: Pick<CompiledPolicy, 'kind' | 'insecureIgnoreTlog'> } = {},
+): Promise<SigstoreTrust> {
   if ('trustedRootPath' in source) return readTrustedRootFile(source.trustedRootPath);
+  if (options.policy?.kind === 'public-key') {
+    const trust = await embeddedPublicGoodTrustedRoot();
+    trust.description = options.policy.insecureIgnoreTlog
+      ? `${trust.description}; no TUF update (a public key was given and no log entry is required)`
+      : `${trust.description}; no TUF update (a public key was given: only the transparency-log keys are used)`;
+    return trust;
+  }
   if (source.offline) {
     const trust = await embeddedPublicGoodTrustedRoot();
     trust.warnings.push('using the public-good trusted root embedded in sigstore-js (offline mode); it may be out of date');

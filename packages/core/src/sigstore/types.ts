@@ -15,6 +15,15 @@ export const COSIGN_SIGNATURE_TYPE = 'cosign container image signature';
 /** Artifact type / layer media type of a Sigstore bundle v0.3 attached as an OCI referrer. */
 export const SIGSTORE_BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 
+/** Layer media type of a legacy cosign attestation (`cosign attest`): a DSSE envelope in the `sha256-<hex>.att` manifest. */
+export const COSIGN_DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
+
+/** Layer annotation of a legacy cosign attestation naming its in-toto predicate type. */
+export const COSIGN_PREDICATE_TYPE_ANNOTATION = 'predicateType';
+
+/** The input (and cosign flag, `--insecure-ignore-tlog`) that accepts key-based signatures without a transparency-log entry. */
+export const INSECURE_IGNORE_TLOG_INPUT = 'insecure-ignore-tlog';
+
 /** In-toto predicate type of SLSA provenance v1 ({@link https://slsa.dev/spec/v1.0/provenance}). */
 export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
 
@@ -35,8 +44,11 @@ export const COSIGN_ANNOTATIONS = {
   rfc3161Timestamp: 'dev.sigstore.cosign/rfc3161timestamp',
 } as const;
 
-/** The two signature formats tagwright verifies. */
-export type SignatureFormat = 'cosign-legacy' | 'bundle-v0.3';
+/**
+ * The signature formats tagwright verifies: legacy cosign signatures (`.sig`), legacy cosign
+ * attestations (`.att`, DSSE envelopes as `cosign attest` writes them) and Sigstore bundles v0.3.
+ */
+export type SignatureFormat = 'cosign-legacy' | 'cosign-attestation' | 'bundle-v0.3';
 
 /**
  * One signature found for an image, as data: what {@link discoverSignatures} returns and
@@ -52,6 +64,17 @@ export type SignatureCandidate =
       /** The layer blob: the simple-signing payload bytes. */
       payload: Uint8Array;
       /** The layer annotations (see {@link COSIGN_ANNOTATIONS}). */
+      annotations: Record<string, string>;
+    }
+  | {
+      format: 'cosign-attestation';
+      /** Where it was found, e.g. `tag sha256-<hex>.att layer 0`. */
+      source: string;
+      /** The layer media type (must be {@link COSIGN_DSSE_MEDIA_TYPE}). */
+      mediaType: string;
+      /** The layer blob: the DSSE envelope JSON bytes (`payloadType`, `payload`, `signatures`). */
+      envelope: Uint8Array;
+      /** The layer annotations (`predicateType`, and {@link COSIGN_ANNOTATIONS} for a log entry or certificate). */
       annotations: Record<string, string>;
     }
   | {
@@ -123,6 +146,13 @@ export interface SignaturePolicy {
    * transparency log, false otherwise (GitHub's instance has none).
    */
   requireTlog?: boolean;
+  /**
+   * Accept a key-based signature that has no transparency-log entry (cosign's
+   * `--insecure-ignore-tlog`, for `cosign sign --key … --tlog-upload=false`). Only with
+   * `publicKey`; a keyless policy with it is a ConfigurationError. Default false: such a
+   * signature is refused with `NO_LOG_ENTRY`, and the message names the input.
+   */
+  insecureIgnoreTlog?: boolean;
   /** Require an SLSA provenance v1 attestation for the digest. */
   provenance?: ProvenancePolicy;
   /** Advanced: override sigstore-js's thresholds (tlog / ctlog / timestamp). */

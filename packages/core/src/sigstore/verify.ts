@@ -14,11 +14,20 @@ import { createHash } from 'node:crypto';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { toSignedEntity, toTrustMaterial, Verifier, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { ConfigurationError, type VerificationError } from '../errors.js';
-import { isCosignSignatureType, legacyToBundle, MalformedSignatureError, parseSimpleSigningPayload } from './legacy.js';
-import { compilePolicy, matchIdentity, repositoryMatches, type CompiledPolicy } from './policy.js';
+import {
+  isCosignSignatureType,
+  legacyAttestationToBundle,
+  legacyToBundle,
+  MalformedSignatureError,
+  parseSimpleSigningPayload,
+  rekorPublicKeyPem,
+} from './legacy.js';
+import { compilePolicy, matchIdentity, parsePublicKey, repositoryMatches, type CompiledPolicy } from './policy.js';
 import type { SigstoreTrust } from './trust.js';
 import {
+  COSIGN_DSSE_MEDIA_TYPE,
   COSIGN_SIMPLESIGNING_MEDIA_TYPE,
+  INSECURE_IGNORE_TLOG_INPUT,
   SLSA_PROVENANCE_V1,
   SignatureVerificationError,
   type SignatureCandidate,
@@ -90,6 +99,23 @@ function thresholdsFor(policy: CompiledPolicy, trust: SigstoreTrust) {
   };
 }
 
+/** The thresholds of a key-based check that asks for no log entry and no timestamp: to find a more specific refusal. */
+const NO_EVIDENCE_REQUIRED = { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 };
+
+/** The refusal of a key-based signature that verifies but has no log entry: names the input that accepts it. */
+function noLogEntry(): CheckFailed {
+  return new CheckFailed(
+    'NO_LOG_ENTRY',
+    `the signature has no transparency-log entry (signed with cosign --tlog-upload=false?); set ${INSECURE_IGNORE_TLOG_INPUT}: true to accept key-based signatures without one, as cosign --insecure-ignore-tlog does`,
+  );
+}
+
+/** Verifiers of one verification: the policy's, and (key-based) one that requires no log entry. */
+interface Verifiers {
+  strict: Verifier;
+  lenient: Verifier;
+}
+
 function trustMaterialFor(policy: CompiledPolicy, trust: SigstoreTrust): TrustMaterial {
   const key = policy.publicKey;
   if (key) {
@@ -115,12 +141,29 @@ interface Verified {
   statement?: InTotoStatement;
 }
 
+/** True when two PEM public keys are the same key (SPKI DER compared). */
+function sameKey(a: ReturnType<typeof parsePublicKey>, pemText: string): boolean {
+  try {
+    const b = parsePublicKey(pemText);
+    return a.export({ format: 'der', type: 'spki' }).equals(b.export({ format: 'der', type: 'spki' }));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs sigstore-js over one entity. With a key, a refusal for want of a log entry is re-checked
+ * without that requirement, so that the most specific reason is reported: a signature that does not
+ * verify says so; one that verifies comes back with `missingLog` (the caller checks the digest
+ * first, then refuses with {@link noLogEntry}).
+ */
 function verifyEntity(
   entity: SignedEntity,
   keyMode: boolean,
-  verifier: Verifier,
+  verifiers: Verifiers,
   policy: CompiledPolicy,
-): { identity: ReturnType<Verifier['verify']>['identity']; matched: string[] } {
+  logKeyPem?: string,
+): { identity: ReturnType<Verifier['verify']>['identity']; matched: string[]; missingLog: boolean } {
   if (keyMode) {
     entity = { ...entity, key: { $case: 'public-key', hint: '' } };
   } else if (entity.key.$case !== 'certificate') {
@@ -129,11 +172,29 @@ function verifyEntity(
       'signed with a public key, not a certificate; the policy requires a certificate identity',
     );
   }
+  const keyRefusal = (failed: CheckFailed): CheckFailed => {
+    if (!keyMode || failed.code !== 'BAD_SIGNATURE' || !policy.publicKey) return failed;
+    if (logKeyPem !== undefined && !sameKey(policy.publicKey, logKeyPem)) {
+      return new CheckFailed('BAD_SIGNATURE', 'signed with a different key: the transparency-log entry names another public key than the one given');
+    }
+    return new CheckFailed(
+      'BAD_SIGNATURE',
+      `the signature does not verify with the given public key (it was made with a different key, or the signature or its payload was altered): ${failed.message}`,
+    );
+  };
   let signer;
+  let missingLog = false;
   try {
-    signer = verifier.verify(entity);
+    signer = verifiers.strict.verify(entity);
   } catch (error) {
-    throw fromSigstoreError(error);
+    const failed = fromSigstoreError(error);
+    if (!(keyMode && failed.code === 'NO_LOG_ENTRY' && entity.tlogEntries.length === 0)) throw keyRefusal(failed);
+    try {
+      signer = verifiers.lenient.verify(entity);
+    } catch (lenientError) {
+      throw keyRefusal(fromSigstoreError(lenientError));
+    }
+    missingLog = true;
   }
   const matched = ['signature'];
   if (entity.tlogEntries.length > 0) matched.push('transparencyLog');
@@ -145,13 +206,13 @@ function verifyEntity(
   } else {
     matched.push('publicKey');
   }
-  return { identity: signer.identity, matched };
+  return { identity: signer.identity, matched, missingLog };
 }
 
 function verifyLegacy(
   candidate: Extract<SignatureCandidate, { format: 'cosign-legacy' }>,
   subject: VerificationSubject,
-  verifier: Verifier,
+  verifiers: Verifiers,
   policy: CompiledPolicy,
 ): Verified {
   if (candidate.mediaType !== COSIGN_SIMPLESIGNING_MEDIA_TYPE) {
@@ -174,7 +235,7 @@ function verifyLegacy(
   } catch (error) {
     throw new CheckFailed('BAD_SIGNATURE', `malformed signature: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const { identity, matched } = verifyEntity(entity, keyMode, verifier, policy);
+  const { identity, matched, missingLog } = verifyEntity(entity, keyMode, verifiers, policy, rekorPublicKeyPem(candidate.annotations));
   let payload;
   try {
     payload = parseSimpleSigningPayload(candidate.payload);
@@ -191,6 +252,7 @@ function verifyLegacy(
     );
   }
   matched.push('digest');
+  if (missingLog) throw noLogEntry();
   const signature: VerifiedSignature = {
     format: 'cosign-legacy',
     source: candidate.source,
@@ -206,7 +268,7 @@ function verifyLegacy(
 function verifyBundle(
   candidate: Extract<SignatureCandidate, { format: 'bundle-v0.3' }>,
   subject: VerificationSubject,
-  verifier: Verifier,
+  verifiers: Verifiers,
   policy: CompiledPolicy,
 ): Verified {
   let bundle: Bundle;
@@ -248,16 +310,10 @@ function verifyBundle(
   } catch (error) {
     throw new CheckFailed('BAD_SIGNATURE', `malformed bundle: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const { identity, matched } = verifyEntity(entity, keyMode, verifier, policy);
-  if (statement) {
-    const hex = hexOf(subject.digest);
-    const subjects = Array.isArray(statement.subject) ? statement.subject : [];
-    if (!subjects.some((s) => s?.digest?.sha256?.toLowerCase() === hex)) {
-      const found = subjects.map((s) => (s?.digest?.sha256 ? `sha256:${s.digest.sha256}` : '(no sha256)')).join(', ');
-      throw new CheckFailed('DIGEST_MISMATCH', `in-toto subjects [${found}] do not include ${subject.digest}`);
-    }
-  }
+  const { identity, matched, missingLog } = verifyEntity(entity, keyMode, verifiers, policy);
+  if (statement) checkSubjects(statement, subject);
   matched.push('digest');
+  if (missingLog) throw noLogEntry();
   const signature: VerifiedSignature = {
     format: 'bundle-v0.3',
     source: candidate.source,
@@ -268,6 +324,65 @@ function verifyBundle(
   if (!keyMode && identity?.extensions?.issuer !== undefined) signature.issuer = identity.extensions.issuer;
   if (typeof statement?.predicateType === 'string') signature.predicateType = statement.predicateType;
   return statement ? { signature, statement } : { signature };
+}
+
+/** An in-toto statement must name the image digest among its subjects (sigstore-js does not check it). */
+function checkSubjects(statement: InTotoStatement, subject: VerificationSubject): void {
+  const hex = hexOf(subject.digest);
+  const subjects = Array.isArray(statement.subject) ? statement.subject : [];
+  if (!subjects.some((s) => s?.digest?.sha256?.toLowerCase() === hex)) {
+    const found = subjects.map((s) => (s?.digest?.sha256 ? `sha256:${s.digest.sha256}` : '(no sha256)')).join(', ');
+    throw new CheckFailed('DIGEST_MISMATCH', `in-toto subjects [${found}] do not include ${subject.digest}`);
+  }
+}
+
+/** A legacy cosign attestation (`.att` layer, DSSE envelope): verified like a DSSE bundle. */
+function verifyAttestation(
+  candidate: Extract<SignatureCandidate, { format: 'cosign-attestation' }>,
+  subject: VerificationSubject,
+  verifiers: Verifiers,
+  policy: CompiledPolicy,
+): Verified {
+  if (candidate.mediaType !== COSIGN_DSSE_MEDIA_TYPE) {
+    throw new CheckFailed(
+      'VERIFICATION_FAILED',
+      `not a cosign attestation: layer media type ${JSON.stringify(candidate.mediaType)} is not ${COSIGN_DSSE_MEDIA_TYPE}`,
+    );
+  }
+  const keyMode = policy.kind === 'public-key';
+  let converted;
+  try {
+    converted = legacyAttestationToBundle(candidate.envelope, candidate.annotations, keyMode);
+  } catch (error) {
+    if (error instanceof MalformedSignatureError) throw new CheckFailed('BAD_SIGNATURE', `malformed attestation: ${error.message}`);
+    throw error;
+  }
+  if (converted.payloadType !== 'application/vnd.in-toto+json') {
+    throw new CheckFailed('VERIFICATION_FAILED', `DSSE payload type ${JSON.stringify(converted.payloadType)} is not an in-toto statement`);
+  }
+  let statement: InTotoStatement;
+  try {
+    statement = JSON.parse(converted.payload.toString('utf8')) as InTotoStatement;
+  } catch {
+    throw new CheckFailed('BAD_SIGNATURE', 'DSSE payload is not JSON');
+  }
+  let entity: SignedEntity;
+  try {
+    entity = toSignedEntity(converted.bundle);
+  } catch (error) {
+    throw new CheckFailed('BAD_SIGNATURE', `malformed attestation: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const { identity, matched, missingLog } = verifyEntity(entity, keyMode, verifiers, policy);
+  checkSubjects(statement, subject);
+  matched.push('digest');
+  if (missingLog) throw noLogEntry();
+  const signature: VerifiedSignature = { format: 'cosign-attestation', source: candidate.source, policyMatched: matched };
+  if (!keyMode && identity?.subjectAlternativeName !== undefined) signature.signerIdentity = identity.subjectAlternativeName;
+  if (!keyMode && identity?.extensions?.issuer !== undefined) signature.issuer = identity.extensions.issuer;
+  if (converted.logIndex !== undefined) signature.logIndex = converted.logIndex;
+  if (converted.integratedTime !== undefined) signature.integratedTime = converted.integratedTime;
+  if (typeof statement.predicateType === 'string') signature.predicateType = statement.predicateType;
+  return { signature, statement };
 }
 
 /** Checks an SLSA provenance v1 predicate against the policy; returns the mismatch or undefined. */
@@ -344,15 +459,18 @@ export function verifySignatures(
   if (candidates.length === 0) {
     throw new SignatureVerificationError('NO_SIGNATURE', `verify signatures of ${subject.digest}: no signature found`, []);
   }
-  const verifier = new Verifier(trustMaterialFor(compiled, trust), thresholdsFor(compiled, trust));
+  const material = trustMaterialFor(compiled, trust);
+  const verifiers: Verifiers = { strict: new Verifier(material, thresholdsFor(compiled, trust)), lenient: new Verifier(material, NO_EVIDENCE_REQUIRED) };
   const verified: Verified[] = [];
   const failures: SignatureFailure[] = [];
   for (const candidate of candidates) {
     try {
       verified.push(
         candidate.format === 'cosign-legacy'
-          ? verifyLegacy(candidate, subject, verifier, compiled)
-          : verifyBundle(candidate, subject, verifier, compiled),
+          ? verifyLegacy(candidate, subject, verifiers, compiled)
+          : candidate.format === 'cosign-attestation'
+            ? verifyAttestation(candidate, subject, verifiers, compiled)
+            : verifyBundle(candidate, subject, verifiers, compiled),
       );
     } catch (error) {
       const failed = error instanceof CheckFailed ? error : fromSigstoreError(error);

@@ -8,5 +8,5 @@ export { READINESS_USER_AGENT, readAccessLog, startRegistry } from './registry.j
 export type { AccessLogEntry, RunningRegistry } from './registry.js';
 export { pushImage, pushIndex, pushReferrer } from './seed.js';
 export type { PushImageOptions, SeededImage } from './seed.js';
-export { startTokenServer } from './token-server.js';
-export type { TokenServer } from './token-server.js';
+export { startTokenServer, FORGEJO_TOKEN_SERVICE } from './token-server.js';
+export type { TokenServer, TokenServerOptions } from './token-server.js';

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { freePort } from './ports.js';
 import { startTokenServer } from './token-server.js';
-import type { TokenServer } from './token-server.js';
+import type { TokenServer, TokenServerOptions } from './token-server.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -79,7 +79,15 @@ async function registryBinary(): Promise<string> {
  * @returns the running registry; call `stop()` in `afterAll`.
  * @throws when `docker-registry` is missing (with the apt-get command) or does not become ready.
  */
-export async function startRegistry(options: { auth?: 'none' | 'htpasswd' | 'token' } = {}): Promise<RunningRegistry> {
+export async function startRegistry(
+  options: {
+    auth?: 'none' | 'htpasswd' | 'token';
+    /** For `token`: the token service's shape (realm path, service, namespace), e.g. Forgejo's. */
+    token?: Pick<TokenServerOptions, 'path' | 'service' | 'issuer' | 'namespace'>;
+    /** The accepted user name for `htpasswd` and `token`; default `tagwright`. */
+    username?: string;
+  } = {},
+): Promise<RunningRegistry> {
   const auth = options.auth ?? 'none';
   const binary = await registryBinary();
   installExitHook();
@@ -91,7 +99,7 @@ export async function startRegistry(options: { auth?: 'none' | 'htpasswd' | 'tok
   let child: ChildProcess | undefined;
   try {
     const credentials =
-      auth === 'none' ? undefined : { username: 'tagwright', password: `pw-${randomBytes(12).toString('hex')}` };
+      auth === 'none' ? undefined : { username: options.username ?? 'tagwright', password: `pw-${randomBytes(12).toString('hex')}` };
     const identityToken = auth === 'token' ? `refresh-${randomBytes(12).toString('hex')}` : undefined;
     const authConfig: Record<string, unknown> = {};
     if (auth === 'htpasswd' && credentials) {
@@ -100,7 +108,7 @@ export async function startRegistry(options: { auth?: 'none' | 'htpasswd' | 'tok
       authConfig['htpasswd'] = { realm: 'tagwright-testkit', path: htpasswdFile };
     }
     if (auth === 'token' && credentials) {
-      tokenServer = await startTokenServer({ dir, credentials, ...(identityToken ? { refreshToken: identityToken } : {}) });
+      tokenServer = await startTokenServer({ dir, credentials, ...(identityToken ? { refreshToken: identityToken } : {}), ...options.token });
       authConfig['token'] = {
         realm: tokenServer.realm,
         service: tokenServer.service,

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,7 @@ const execFileAsync = promisify(execFile);
 
 /** A running token server. */
 export interface TokenServer {
-  /** Token endpoint, `http://127.0.0.1:PORT/token`. */
+  /** Token endpoint, `http://127.0.0.1:PORT/token` (or the `path` given). */
   realm: string;
   /** The `service` (JWT `aud`) the registry expects. */
   service: string;
@@ -27,6 +27,12 @@ export interface TokenServer {
   issuer: string;
   /** PEM certificate file for the registry's `rootcertbundle`. */
   rootCertBundle: string;
+  /**
+   * Makes the token server also front a registry, as Forgejo serves `/v2/` and `/v2/token` on one
+   * host: every request to another path is passed to `upstream` (e.g. `http://127.0.0.1:5000`)
+   * unchanged, `Host` header included, so the registry's absolute `Location`s point back here.
+   */
+  setUpstream(upstream: string): void;
   /** Token requests seen so far (service and scopes), for assertions. */
   requests: { service: string | null; scopes: string[]; account: string | undefined; grantType?: string }[];
   stop(): Promise<void>;
@@ -39,17 +45,37 @@ interface Access {
   actions: string[];
 }
 
+/** Options of {@link startTokenServer}. */
+export interface TokenServerOptions {
+  /** Where the key and certificate are written. */
+  dir: string;
+  /** Accepted on Basic auth (and the OAuth2 password grant). */
+  credentials: { username: string; password: string };
+  /** Accepted by the OAuth2 `grant_type=refresh_token` POST. */
+  refreshToken?: string;
+  /** Path of the token endpoint; default `/token` (Forgejo: `/v2/token`). */
+  path?: string;
+  /** The `service` (JWT `aud`); default `tagwright-testkit-registry` (Forgejo: `container_registry`). */
+  service?: string;
+  /** The JWT `iss`; default `tagwright-testkit-token-issuer`. */
+  issuer?: string;
+  /**
+   * When set, the authenticated user gets access only to repositories under `<namespace>/` (as on
+   * Forgejo, where a user pushes to `<owner>/<image>` of owners they may write to); a scope for any
+   * other repository is granted no actions.
+   */
+  namespace?: string;
+}
+
+/** The shape of Forgejo's container registry token service: realm path and service name. */
+export const FORGEJO_TOKEN_SERVICE = { path: '/v2/token', service: 'container_registry' } as const;
+
 /**
  * Starts the token server on 127.0.0.1 at a free port.
  *
- * @param options - `dir` for the key and certificate; `credentials` accepted on Basic auth;
- *   `refreshToken` accepted by the OAuth2 `grant_type=refresh_token` POST.
+ * @param options - see {@link TokenServerOptions}.
  */
-export async function startTokenServer(options: {
-  dir: string;
-  credentials: { username: string; password: string };
-  refreshToken?: string;
-}): Promise<TokenServer> {
+export async function startTokenServer(options: TokenServerOptions): Promise<TokenServer> {
   const keyPath = join(options.dir, 'token-key.pem');
   const certPath = join(options.dir, 'token-cert.pem');
   await execFileAsync('openssl', [
@@ -72,8 +98,10 @@ export async function startTokenServer(options: {
   const privateKey = await importPKCS8(await readFile(keyPath, 'utf8'), 'ES256');
   const certDer = new X509Certificate(await readFile(certPath)).raw.toString('base64');
 
-  const service = 'tagwright-testkit-registry';
-  const issuer = 'tagwright-testkit-token-issuer';
+  const service = options.service ?? 'tagwright-testkit-registry';
+  const issuer = options.issuer ?? 'tagwright-testkit-token-issuer';
+  const tokenPath = options.path ?? '/token';
+  const mayAccess = (name: string): boolean => options.namespace === undefined || name.startsWith(`${options.namespace}/`);
   const requests: TokenServer['requests'] = [];
 
   const issue = async (account: string, scopes: string[]): Promise<string> => {
@@ -84,7 +112,8 @@ export async function startTokenServer(options: {
       const actions = (parts.pop() ?? '').split(',').filter((a) => a.length > 0);
       const [type = '', ...name] = parts;
       // The harness user may do everything asked of a repository; anonymous gets nothing.
-      if (account && type === 'repository') access.push({ type, name: name.join(':'), actions });
+      // With a namespace, only repositories under it (Forgejo: the owner's packages).
+      if (account && type === 'repository' && mayAccess(name.join(':'))) access.push({ type, name: name.join(':'), actions });
     }
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ access })
@@ -99,9 +128,29 @@ export async function startTokenServer(options: {
       .sign(privateKey);
   };
 
+  let upstream: URL | undefined;
+  const proxy = (req: IncomingMessage, res: ServerResponse, target: URL): void => {
+    const forwarded = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', (error) => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end(String(error));
+    });
+    req.pipe(forwarded);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/token') {
+    if (url.pathname !== tokenPath && upstream) {
+      proxy(req, res, upstream);
+      return;
+    }
+    if (url.pathname !== tokenPath) {
       res.writeHead(404).end();
       return;
     }
@@ -166,11 +215,14 @@ export async function startTokenServer(options: {
   });
 
   return {
-    realm: `http://127.0.0.1:${port}/token`,
+    realm: `http://127.0.0.1:${port}${tokenPath}`,
     service,
     issuer,
     rootCertBundle: certPath,
     requests,
+    setUpstream(url: string) {
+      upstream = new URL(url);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
