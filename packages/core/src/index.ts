@@ -27,3 +27,4 @@ export * from './github/index.js';
 export * from './sigstore/index.js';
 export * from './retention/index.js';
 export * from './promote/index.js';
+export * from './cleanup/index.js';
