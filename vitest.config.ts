@@ -7,6 +7,7 @@ const alias = [
   { find: /^@tagwright\/core\/([a-z-]+)$/, replacement: `${coreSrc}$1/index.ts` },
   { find: /^@tagwright\/core$/, replacement: `${coreSrc}index.ts` },
   { find: /^@tagwright\/testkit$/, replacement: fileURLToPath(new URL('./packages/testkit/src/index.ts', import.meta.url)) },
+  { find: /^@tagwright\/action-kit\/([a-z-]+)$/, replacement: fileURLToPath(new URL('./packages/action-kit/src/$1.ts', import.meta.url)) },
   { find: /^@tagwright\/action-kit$/, replacement: fileURLToPath(new URL('./packages/action-kit/src/index.ts', import.meta.url)) },
 ];
 

@@ -1,13 +1,13 @@
 import { createActionRegistryClient, escapeMarkdown, markdownTable } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime, DigestVerifier, VerificationOutcome } from '@tagwright/action-kit';
-import { PartialMutationError, errorMessage } from '@tagwright/core/errors';
 import { renderStamp } from '@tagwright/core/policy';
 import { promote } from '@tagwright/core/promote';
 import type { CopyImage, PromoteReport } from '@tagwright/core/promote';
 import { copyImage, formatReference } from '@tagwright/core/registry';
 import type { RegistryClient, RepositoryReference, RequestEvent } from '@tagwright/core/registry';
+import { afterTagsMoved } from '@tagwright/core/release';
+import type { PreparedRelease, ReleaseOutcome } from '@tagwright/core/release';
 import type { Inputs } from './inputs.js';
-import type { PreparedRelease, ReleaseOutcome } from './release.js';
 
 /** What promote needs from the outside world. */
 export interface Deps {
@@ -47,14 +47,17 @@ export function createDeps(runtime: ActionRuntime): Deps {
         userAgent: 'tagwright-promote',
         onRequest,
       }),
-    prepareVerifier: async (inputs) => (await import('./verify.js')).prepareVerifier(inputs.verification, runtime),
+    prepareVerifier: async (inputs) => (await import('@tagwright/action-kit/verification')).prepareVerifier(inputs.verification, runtime),
     copyImage: async () => copyImage,
     copySignatures: async (client, source, destination, digest) =>
       (await import('./signatures.js')).copySignatures(client, source, destination, digest),
-    prepareRelease: async (inputs) =>
-      inputs.release.mode === 'none' && !inputs.release.publishDraft
-        ? undefined
-        : (await import('./release.js')).prepareRelease(inputs, runtime),
+    prepareRelease: async ({ release, releaseVersion, sha, verification }) => {
+      if ((release.mode === 'none' && !release.publishDraft) || releaseVersion === undefined) return undefined;
+      // octokit and git live behind these imports, off the main path.
+      const [{ createReleasePorts }, { prepareRelease }] = await Promise.all([import('@tagwright/action-kit/github'), import('@tagwright/core/release')]);
+      const ports = createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote' });
+      return prepareRelease({ release, version: releaseVersion, sha, verification }, ports);
+    },
     now: () => runtime.now(),
     info: (message) => runtime.info(message),
   };
@@ -100,19 +103,14 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       : {}),
     onProgress: deps.info,
   });
-  let released: ReleaseOutcome | undefined;
-  if (release && !inputs.dryRun) {
-    try {
-      released = await release.publish(report, verification);
-    } catch (error: unknown) {
-      // The tags have moved: say so, so that a re-run (idempotent) or a manual release finishes the job.
-      throw new PartialMutationError(
-        `create the GitHub release ${release.tag}: ${errorMessage(error)} (the promotion itself succeeded; re-run to retry the release)`,
-        { promoted: report, release: { tag: release.tag, created: false } },
-        { cause: error },
-      );
-    }
-  }
+  // The tags have moved: a release failure says so, so that a re-run (idempotent) or a manual release finishes the job.
+  const released: ReleaseOutcome | undefined =
+    release && !inputs.dryRun
+      ? await afterTagsMoved(() => release.publish(report, verification), {
+          message: (cause) => `create the GitHub release ${release.tag}: ${cause} (the promotion itself succeeded; re-run to retry the release)`,
+          report: { promoted: report, release: { tag: release.tag, created: false } },
+        })
+      : undefined;
   const destination = formatReference(inputs.destination);
   return {
     outputs: {

@@ -28,3 +28,5 @@ export * from './sigstore/index.js';
 export * from './retention/index.js';
 export * from './promote/index.js';
 export * from './cleanup/index.js';
+export * from './release/index.js';
+export * from './rollback/index.js';

@@ -10,8 +10,25 @@ export type {
 } from './compute-tags.js';
 export { renderStamp, parseStamp, validateStampTemplate } from './stamp.js';
 export type { StampContext, StampPlaceholder, StampTemplateInfo, ParsedStamp } from './stamp.js';
-export { pickRollbackTarget, auditTagFor, selectRollbackHistory, ROLLBACK_AUDIT_TEMPLATE } from './rollback.js';
-export type { RollbackHistorySelectionInput, StampedHistoryTag } from './rollback.js';
+export {
+  pickRollbackTarget,
+  auditTagFor,
+  selectRollbackHistory,
+  ROLLBACK_AUDIT_TEMPLATE,
+  planRollback,
+  rollbackRerunRefusal,
+  auditTagRefusal,
+  rollbackMarker,
+  rollbackNotice,
+} from './rollback.js';
+export type {
+  RollbackHistorySelectionInput,
+  StampedHistoryTag,
+  RollbackHistoryRow,
+  RollbackRefusal,
+  RollbackPlanInput,
+  RollbackPlan,
+} from './rollback.js';
 export type {
   RollbackHistoryEntry,
   RollbackPickInput,
