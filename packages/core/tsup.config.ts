@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-const modules = ['registry', 'semver', 'policy', 'changelog', 'git', 'github', 'sigstore', 'retention', 'promote', 'cleanup', 'release', 'rollback'];
+const modules = ['registry', 'semver', 'policy', 'changelog', 'git', 'github', 'sigstore', 'retention', 'promote', 'cleanup', 'release', 'rollback', 'compute-tags'];
 
 // The library build: the barrel plus one entry per module, so that consumers (the action bundles)
 // can import `@tagwright/core/registry` without reaching sigstore or octokit.

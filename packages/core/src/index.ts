@@ -30,3 +30,4 @@ export * from './promote/index.js';
 export * from './cleanup/index.js';
 export * from './release/index.js';
 export * from './rollback/index.js';
+export * from './compute-tags/index.js';

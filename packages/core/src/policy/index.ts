@@ -39,5 +39,5 @@ export type {
   AuditTag,
 } from './rollback.js';
 export { OCI_TAG_GRAMMAR, isOciTag, sanitizeBranchTag } from './tag-grammar.js';
-export { combineTagNames, addStagingTags } from './images.js';
-export type { ImageTagPlan, CombinedTagNames } from './images.js';
+export { combineTagNames, addStagingTags, stagingReservationFor } from './images.js';
+export type { ImageTagPlan, CombinedTagNames, StagingReservationDecision } from './images.js';
