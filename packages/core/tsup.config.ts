@@ -5,7 +5,7 @@ const modules = ['registry', 'semver', 'policy', 'changelog', 'git', 'github', '
 // The library build: the barrel plus one entry per module, so that consumers (the action bundles)
 // can import `@tagwright/core/registry` without reaching sigstore or octokit.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/errors.ts', 'src/redact.ts', 'src/sigstore/storage.ts', ...modules.map((name) => `src/${name}/index.ts`)],
+  entry: ['src/index.ts', 'src/errors.ts', 'src/redact.ts', 'src/sigstore/storage.ts', 'src/rollback/release.ts', ...modules.map((name) => `src/${name}/index.ts`)],
   format: ['esm'],
   target: 'node20',
   dts: true,

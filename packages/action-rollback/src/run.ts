@@ -53,7 +53,7 @@ export function createDeps(runtime: ActionRuntime): Deps {
       // octokit and git live behind these imports, off the main path.
       const [{ createReleasePorts }, { prepareRollbackRelease }] = await Promise.all([
         import('@tagwright/action-kit/github'),
-        import('@tagwright/core/rollback'),
+        import('@tagwright/core/rollback/release'),
       ]);
       const ports = createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-rollback' });
       return prepareRollbackRelease({ release, ...(release.version !== undefined ? { version: release.version } : {}), verification }, context, ports);

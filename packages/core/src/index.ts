@@ -30,4 +30,5 @@ export * from './promote/index.js';
 export * from './cleanup/index.js';
 export * from './release/index.js';
 export * from './rollback/index.js';
+export { prepareRollbackRelease } from './rollback/release.js';
 export * from './compute-tags/index.js';

@@ -2,9 +2,10 @@ import { renderStamp } from '../policy/stamp.js';
 import type { RegistryClient } from '../registry/client.js';
 import { formatReference } from '../registry/reference.js';
 import type { ImageReference, RepositoryReference } from '../registry/reference.js';
-import { afterTagsMoved } from '../release/release.js';
+import { afterTagsMoved } from '../release/after-move.js';
 import type { CopiedSignatures } from '../sigstore/storage.js';
-import type { PreparedRelease, ReleaseOutcome, VerificationSummary } from '../release/release.js';
+import type { VerificationSummary } from '../release/after-move.js';
+import type { PreparedRelease, ReleaseOutcome } from '../release/release.js';
 import { promote } from './promote.js';
 import type { CopyImage, PromoteReport } from './promote.js';
 

@@ -5,13 +5,14 @@
  *
  * @packageDocumentation
  */
-export { prepareRelease, readReleaseHistory, knownReleaseTags, afterTagsMoved } from './release.js';
+export { prepareRelease, readReleaseHistory, knownReleaseTags } from './release.js';
+export { afterTagsMoved } from './after-move.js';
+export type { VerificationSummary } from './after-move.js';
 export type {
   ReleaseOptions,
   ReleaseRequest,
   ReleasePorts,
   ReleasedImage,
-  VerificationSummary,
   PreparedRelease,
   ReleaseOutcome,
   ReleaseHistory,

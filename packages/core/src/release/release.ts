@@ -6,12 +6,13 @@ import { notesFromCommits } from '../changelog/notes.js';
 import type { CommitInfo } from '../changelog/notes.js';
 import { earlierReleaseTags, releaseTagSpellings } from '../changelog/releases.js';
 import { footerSigner, verificationFooter } from '../changelog/verification.js';
-import type { VerificationFooterInput, VerifiedSigner } from '../changelog/verification.js';
+import type { VerificationFooterInput } from '../changelog/verification.js';
 import { makeLatestFor, previousRelease } from '../changelog/versions.js';
-import { ConfigurationError, PartialMutationError, PolicyError, errorMessage } from '../errors.js';
+import { ConfigurationError, PolicyError, errorMessage } from '../errors.js';
 import { commitRange, readFileAtCommit, resolveCommit } from '../git/log.js';
 import type { GitRunner } from '../git/exec.js';
 import { versionOfTag } from '../semver/version.js';
+import type { VerificationSummary } from './after-move.js';
 import type { ReleaseStore, StoredRelease } from './store.js';
 
 /** How a release is made: the `release`, `release-notes` and `publish-draft` inputs. */
@@ -59,14 +60,6 @@ export interface ReleasedImage {
   destination: string;
   /** The digest now on its tags, `sha256:…`. */
   digest: string;
-}
-
-/** What a verification of the released image says, as far as the release cares. */
-export interface VerificationSummary {
-  /** False when verification failed and a signature was not required. */
-  verified: boolean;
-  /** The first accepted signature, when known. */
-  signature?: VerifiedSigner;
 }
 
 /** What the release step will do, decided (and its notes written) before any tag moves. */
@@ -250,24 +243,6 @@ export async function prepareRelease(request: ReleaseRequest, ports: ReleasePort
       return outcome(written, created ? 'created' : 'updated', decided, notesSource);
     },
   };
-}
-
-/**
- * Runs a release step after the tags moved: when it fails, the tags have moved all the same, so the
- * failure becomes a {@link PartialMutationError} whose report says what was written (the move) and that
- * the release was not finished. The one place promote and rollback turn a release failure into a report.
- *
- * @param step - the release step (e.g. {@link PreparedRelease.publish}).
- * @param partial - the message prefix and the report of what was written before the step.
- * @returns what the step returned.
- * @throws {@link PartialMutationError} with `partial.report`, the cause being the step's error.
- */
-export async function afterTagsMoved<T>(step: () => Promise<T>, partial: { message: (cause: string) => string; report: unknown }): Promise<T> {
-  try {
-    return await step();
-  } catch (error: unknown) {
-    throw new PartialMutationError(partial.message(errorMessage(error)), partial.report, { cause: error });
-  }
 }
 
 function outcome(

@@ -7,7 +7,8 @@ import type { RegistryClient } from '../registry/client.js';
 import type { RepositoryReference } from '../registry/reference.js';
 import { resolveDigestIfExists } from '../registry/resolve.js';
 import { knownReleaseTags, prepareRelease, readReleaseHistory } from '../release/release.js';
-import type { PreparedRelease, ReleaseOptions, ReleasePorts, ReleaseRequest, VerificationSummary } from '../release/release.js';
+import type { VerificationSummary } from '../release/after-move.js';
+import type { PreparedRelease, ReleaseOptions, ReleasePorts, ReleaseRequest } from '../release/release.js';
 import type { StoredRelease } from '../release/store.js';
 import { compareVersions, versionOfTag } from '../semver/version.js';
 

@@ -8,8 +8,8 @@ import type { RegistryClient } from '../registry/client.js';
 import { formatReference } from '../registry/reference.js';
 import type { ImageReference, RepositoryReference } from '../registry/reference.js';
 import { resolveDigestIfExists } from '../registry/resolve.js';
-import { afterTagsMoved } from '../release/release.js';
-import type { VerificationSummary } from '../release/release.js';
+import { afterTagsMoved } from '../release/after-move.js';
+import type { VerificationSummary } from '../release/after-move.js';
 import type { PreparedRollbackRelease, RollbackReleaseContext, RollbackReleaseResult } from './release.js';
 
 /** What a rollback is asked to do. */
