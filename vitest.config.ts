@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 
 const coreSrc = fileURLToPath(new URL('./packages/core/src/', import.meta.url));
 const alias = [
-  { find: /^@tagwright\/core\/(errors|redact|sigstore\/storage)$/, replacement: `${coreSrc}$1.ts` },
+  { find: /^@tagwright\/core\/(errors|redact|sigstore\/storage|rollback\/release)$/, replacement: `${coreSrc}$1.ts` },
   { find: /^@tagwright\/core\/([a-z-]+)$/, replacement: `${coreSrc}$1/index.ts` },
   { find: /^@tagwright\/core$/, replacement: `${coreSrc}index.ts` },
   { find: /^@tagwright\/testkit$/, replacement: fileURLToPath(new URL('./packages/testkit/src/index.ts', import.meta.url)) },
+  { find: /^@tagwright\/action-kit\/([a-z-]+)$/, replacement: fileURLToPath(new URL('./packages/action-kit/src/$1.ts', import.meta.url)) },
   { find: /^@tagwright\/action-kit$/, replacement: fileURLToPath(new URL('./packages/action-kit/src/index.ts', import.meta.url)) },
 ];
 

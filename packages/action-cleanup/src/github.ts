@@ -1,7 +1,7 @@
 // Loaded lazily by run.ts: octokit lives behind this import.
 import type { ActionRuntime } from '@tagwright/action-kit';
+import { createForgeClient } from '@tagwright/action-kit/github';
 import { ConfigurationError } from '@tagwright/core/errors';
-import { createGitHubClient } from '@tagwright/core/github';
 import type { GitHubClient } from '@tagwright/core/github';
 import type { Inputs } from './inputs.js';
 
@@ -9,17 +9,16 @@ import type { Inputs } from './inputs.js';
 export type GhcrApi = Pick<GitHubClient, 'listPackageVersions' | 'deletePackageVersion'>;
 
 /** The GitHub Packages API client for GHCR, on `GITHUB_API_URL` (GitHub Enterprise) or api.github.com. */
-export function createGhcrApi(inputs: Inputs, runtime: Pick<ActionRuntime, 'env' | 'warning'>): GhcrApi {
+export function createGhcrApi(inputs: Inputs, runtime: Pick<ActionRuntime, 'context' | 'warning'>): GhcrApi {
   if (inputs.githubToken === undefined) {
     throw new ConfigurationError('MISSING_INPUT', 'read input github-token: required for ghcr.io');
   }
   const owner = inputs.image.repository.split('/')[0] ?? '';
-  return createGitHubClient({
+  return createForgeClient(runtime, {
     token: inputs.githubToken,
-    // The packages endpoints do not use the repository; the client is bound to one all the same.
-    repository: runtime.env.GITHUB_REPOSITORY ?? `${owner}/${owner}`,
-    ...(runtime.env.GITHUB_API_URL ? { baseUrl: runtime.env.GITHUB_API_URL } : {}),
     userAgent: 'tagwright-cleanup',
-    onWarning: (message) => runtime.warning(message),
+    purpose: 'clean the GHCR package',
+    // The packages endpoints do not use the repository; the client is bound to one all the same.
+    fallbackRepository: `${owner}/${owner}`,
   });
 }

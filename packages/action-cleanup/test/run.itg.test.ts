@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PartialMutationError, compileRetentionPolicy, createGitHubClient } from '@tagwright/core';
+import { PartialMutationError, compileRetentionPolicy, createGitHubClient, ghcrRetentionBackend, registryRetentionBackend } from '@tagwright/core';
 import type { RegistryClient, RepositoryReference, RetentionExecutionReport, RetentionPolicy } from '@tagwright/core';
 import { clientFor, pushReferrer, readAccessLog, startGitHubApi, startRegistry } from '@tagwright/testkit';
 import type { GitHubApi, RunningRegistry } from '@tagwright/testkit';
@@ -28,11 +28,8 @@ describe('cleanup run()', () => {
   let client: RegistryClient;
   const logs: string[] = [];
   const repo = (repository: string): RepositoryReference => ({ registry: registry.host, repository });
-  const deps = (overrides: Partial<Deps> = {}): Deps => ({
-    registryClient: () => client,
-    github: async () => {
-      throw new Error('no GitHub API in this test');
-    },
+  const deps = ({ registryClient = () => client, ...overrides }: Partial<Deps> & { registryClient?: () => RegistryClient } = {}): Deps => ({
+    retentionBackend: async (inputs) => registryRetentionBackend({ client: registryClient(), repo: inputs.image }),
     now: () => NOW,
     info: (message) => logs.push(message),
     ...overrides,
@@ -257,8 +254,12 @@ describe('cleanup run() on GHCR', () => {
 
       const policy: RetentionPolicy = { keep: [{ pattern: 'sha-*', count: 5 }] };
       const result = await run(inputsFor(image, policy, { backend: 'ghcr', githubToken: api.token }), {
-        registryClient: () => client,
-        github: async () => createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, throttling: false }),
+        retentionBackend: async (inputs) =>
+          ghcrRetentionBackend({
+            github: createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, throttling: false }),
+            client,
+            repo: inputs.image,
+          }),
         now: () => NOW,
         info: () => undefined,
       });
@@ -301,8 +302,12 @@ describe('cleanup run() on GHCR', () => {
 
       const policy: RetentionPolicy = { keep: [{ pattern: 'sha-*', count: 30 }], deleteUntagged: true };
       const result = await run(inputsFor(image, policy, { backend: 'ghcr', githubToken: api.token }), {
-        registryClient: () => client,
-        github: async () => createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, throttling: false }),
+        retentionBackend: async (inputs) =>
+          ghcrRetentionBackend({
+            github: createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, throttling: false }),
+            client,
+            repo: inputs.image,
+          }),
         now: () => NOW,
         info: () => undefined,
       });

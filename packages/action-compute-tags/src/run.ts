@@ -1,9 +1,8 @@
 import { createActionRegistryClient, markdownTable } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime } from '@tagwright/action-kit';
-import { addStagingTags, combineTagNames, computeTags } from '@tagwright/core/policy';
-import type { ComputeTagsResult } from '@tagwright/core/policy';
-import { formatReference } from '@tagwright/core/registry';
-import type { RegistryClient, RepositoryReference } from '@tagwright/core/registry';
+import { computeImageTags } from '@tagwright/core/compute-tags';
+import type { ImageTagDecision } from '@tagwright/core/compute-tags';
+import type { RegistryClient } from '@tagwright/core/registry';
 import type { Inputs } from './inputs.js';
 import type { ReservedStagingTag } from './staging.js';
 
@@ -34,88 +33,65 @@ export function createDeps(runtime: ActionRuntime): Deps {
   };
 }
 
-interface ImageDecision {
-  image: string;
-  existingTags: number | null;
-  result: ComputeTagsResult;
-}
-
 /**
- * Computes the tags of a build for every image: reads each repository's tags (when
- * registry-aware) and applies the core tag policy. Writes nothing anywhere.
+ * Maps the inputs to one core `computeImageTags` (read each repository's tags when registry-aware,
+ * apply the tag policy, reserve a staging tag for a branch build) and its report to the outputs and
+ * the summary. Writes nothing to a registry.
  */
 export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
-  const now = deps.now();
   const client = inputs.registryAware ? deps.registryClient(inputs) : undefined;
-  const decisions: ImageDecision[] = [];
-  const allExisting = new Set<string>();
-  for (const image of inputs.images) {
-    const existing = client ? await client.listTags(image) : [];
-    if (client) deps.info(`${formatReference(image)}: ${existing.length} existing tags`);
-    for (const tag of existing) allExisting.add(tag);
-    decisions.push({ image: formatReference(image), existingTags: client ? existing.length : null, result: decide(inputs, image, existing, now) });
-  }
-  let reserved: ReservedStagingTag | undefined;
-  const stagingNotes: string[] = [];
-  if (inputs.staging) {
-    const kind = decisions[0]!.result.kind;
-    if (kind === 'branch') {
-      reserved = await deps.reserveStaging({ ...inputs, staging: inputs.staging }, [...allExisting]);
-      deps.info(`staging counter: ${reserved.created ? 'reserved' : 'reusing'} ${reserved.tag} for ${inputs.sha}`);
-      const reason = `${reserved.created ? 'reserved' : 'already reserved for this commit'}: refs/tags/${reserved.tag} (base ${reserved.base} from ${reserved.baseFrom})`;
-      for (const decision of decisions) {
-        decision.result = addStagingTags(decision.result, { gitTag: reserved.tag, tagPrefix: inputs.tagPrefix, reason });
-      }
-    } else {
-      stagingNotes.push(`staging-counter: no staging tag reserved for a ${kind} build (only branch builds get one)`);
-      deps.info(stagingNotes[0]!);
-    }
-  }
+  const { staging } = inputs;
+  const report = await computeImageTags(
+    {
+      images: inputs.images,
+      policy: {
+        ref: { ref: inputs.ref, sha: inputs.sha, ...(inputs.event !== undefined ? { event: inputs.event } : {}) },
+        floating: inputs.floating,
+        branchTags: inputs.branchTags,
+        ...(inputs.stamp !== undefined ? { stamp: inputs.stamp } : {}),
+        shaTag: inputs.shaTag,
+        tagPrefix: inputs.tagPrefix,
+        registryAware: inputs.registryAware,
+      },
+      staging: staging !== undefined,
+      now: deps.now(),
+    },
+    {
+      ...(client ? { listTags: (image) => client.listTags(image) } : {}),
+      ...(staging ? { reserveStaging: (existingTags) => deps.reserveStaging({ ...inputs, staging }, existingTags) } : {}),
+      onProgress: deps.info,
+    },
+  );
+  const decisions = report.images;
+  const reserved = report.reserved;
   const first = decisions[0]!.result;
-  const combined = combineTagNames(decisions.map((d) => ({ image: d.image, tags: d.result.tags })));
-  const tagNames = combined.tagNames;
-  const warnings = [...new Set(decisions.flatMap((d) => d.result.warnings)), ...combined.warnings];
   const tags = decisions.flatMap((d) => d.result.tags.map((tag) => `${d.image}:${tag}`));
   const json = {
     version: first.version ?? null,
     isPrerelease: first.isPrerelease,
     isLatest: first.isLatest,
     tags,
-    tagNames,
+    tagNames: report.tagNames,
     images: decisions.map((d) => ({ image: d.image, existingTags: d.existingTags, tags: d.result.tags, decisions: d.result.decisions })),
     reservedTag: reserved?.tag ?? null,
-    warnings,
+    warnings: report.warnings,
   };
   return {
     outputs: {
       tags: tags.join('\n'),
-      'tag-names': tagNames.join('\n'),
+      'tag-names': report.tagNames.join('\n'),
       version: first.version ?? '',
       'is-prerelease': String(first.isPrerelease),
       'is-latest': String(first.isLatest),
       'reserved-tag': reserved?.tag ?? '',
       json,
     },
-    summary: summarize(inputs, decisions, reserved, stagingNotes),
-    warnings,
+    summary: summarize(inputs, decisions, reserved, report.notes),
+    warnings: report.warnings,
   };
 }
 
-function decide(inputs: Inputs, _image: RepositoryReference, existingTags: string[], now: Date): ComputeTagsResult {
-  return computeTags({
-    ref: { ref: inputs.ref, sha: inputs.sha, ...(inputs.event !== undefined ? { event: inputs.event } : {}) },
-    existingTags,
-    floating: inputs.floating,
-    branchTags: inputs.branchTags,
-    ...(inputs.stamp !== undefined ? { stamp: inputs.stamp } : {}),
-    shaTag: inputs.shaTag,
-    tagPrefix: inputs.tagPrefix,
-    registryAware: inputs.registryAware,
-    now,
-  });
-}
-
-function summarize(inputs: Inputs, decisions: ImageDecision[], reserved: ReservedStagingTag | undefined, notes: string[]): string {
+function summarize(inputs: Inputs, decisions: ImageTagDecision[], reserved: ReservedStagingTag | undefined, notes: string[]): string {
   const parts = [`## compute-tags for \`${inputs.ref}\`\n`];
   if (reserved) {
     parts.push(

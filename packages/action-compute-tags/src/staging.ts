@@ -1,8 +1,8 @@
 // Loaded lazily by run.ts (a dynamic import): octokit lives behind this file, off the main path.
 import path from 'node:path';
 import type { ActionRuntime } from '@tagwright/action-kit';
-import { ConfigurationError } from '@tagwright/core/errors';
-import { createGitHubClient, readBaseVersion, reserveStagingTag } from '@tagwright/core/github';
+import { createForgeClient } from '@tagwright/action-kit/github';
+import { readBaseVersion, reserveStagingTag } from '@tagwright/core/github';
 import type { StagingReservation } from '@tagwright/core/github';
 import type { StagingInputs } from './inputs.js';
 
@@ -24,19 +24,11 @@ export async function reserveStaging(
   sha: string,
   existingTags: readonly string[],
   tagPrefix: string,
-  runtime: Pick<ActionRuntime, 'env' | 'warning'>,
+  runtime: Pick<ActionRuntime, 'context' | 'warning'>,
 ): Promise<ReservedStagingTag> {
-  const repository = runtime.env.GITHUB_REPOSITORY;
-  if (!repository) throw new ConfigurationError('MISSING_INPUT', 'reserve a staging tag: GITHUB_REPOSITORY is not set (owner/repo)');
-  const packageJsonPath = path.resolve(runtime.env.GITHUB_WORKSPACE ?? '.', staging.path, 'package.json');
+  const github = createForgeClient(runtime, { token: staging.githubToken, userAgent: 'tagwright-compute-tags', purpose: 'reserve a staging tag' });
+  const packageJsonPath = path.resolve(runtime.context.workspace ?? '.', staging.path, 'package.json');
   const base = await readBaseVersion({ ...(staging.base !== undefined ? { input: staging.base } : {}), packageJsonPath });
-  const github = createGitHubClient({
-    token: staging.githubToken,
-    repository,
-    ...(runtime.env.GITHUB_API_URL ? { baseUrl: runtime.env.GITHUB_API_URL } : {}),
-    userAgent: 'tagwright-compute-tags',
-    onWarning: (message) => runtime.warning(message),
-  });
   const reservation = await reserveStagingTag({
     github,
     base,

@@ -6,6 +6,8 @@
  */
 export { runAction } from './run-action.js';
 export type { ActionResult, ActionRuntime, OutputValue } from './run-action.js';
+export { readWorkflowContext } from './context.js';
+export type { WorkflowContext } from './context.js';
 export {
   getOptionalInput,
   getRequiredInput,
@@ -21,3 +23,5 @@ export type { RegistryInputs } from './registry.js';
 export { readVerificationInputs, readReleaseInputs } from './policy-inputs.js';
 export type { VerificationInputs, ReleaseInputs } from './policy-inputs.js';
 export type { DigestVerifier, VerificationOutcome } from './verification.js';
+// Loaded lazily through subpaths (heavy: sigstore, octokit): `@tagwright/action-kit/verification`
+// (prepareVerifier) and `@tagwright/action-kit/github` (createForgeClient, createReleasePorts).

@@ -2,6 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 import * as core from '@actions/core';
 import { ConfigurationError, PartialMutationError, errorMessage } from '@tagwright/core/errors';
 import { redact } from '@tagwright/core/redact';
+import { readWorkflowContext } from './context.js';
+import type { WorkflowContext } from './context.js';
 
 /** An output value: strings are written as they are, anything else as JSON. */
 export type OutputValue = string | number | boolean | null | object;
@@ -21,8 +23,13 @@ export interface ActionRuntime {
   /** Marks a value as a secret so that the runner masks it in logs. */
   setSecret(value: string): void;
   now(): Date;
-  /** The process environment, read once here and passed down; logic never reads process.env. */
+  /**
+   * The process environment, read once here and passed down (to git and the Docker config keychain,
+   * which need the environment itself); logic never reads process.env.
+   */
   env: Readonly<Record<string, string | undefined>>;
+  /** The workflow run (ref, sha, run attempt, repository, server and API URLs, workspace), read once from `env`. */
+  context: WorkflowContext;
 }
 
 /**
@@ -44,6 +51,7 @@ export async function runAction(main: (runtime: ActionRuntime) => Promise<Action
     setSecret: (value) => core.setSecret(value),
     now: () => new Date(),
     env: process.env,
+    context: readWorkflowContext(process.env),
   };
   try {
     const result = await main(runtime);

@@ -15,6 +15,8 @@ export interface VerificationOutcome {
   signers: string[];
   /** The `verified` output: the core result, or the failure when not required. */
   detail: unknown;
+  /** The first accepted signature's identity and issuer (the release footer names them); absent when not verified. */
+  signature?: { signerIdentity?: string; issuer?: string };
 }
 
 /** Verifies one digest of a repository against the prepared policy and trust. */
@@ -28,9 +30,9 @@ export type DigestVerifier = (client: RegistryClient, image: ImageReference & { 
  */
 export async function prepareVerifier(
   inputs: VerificationInputs,
-  runtime: Pick<ActionRuntime, 'env' | 'warning' | 'info'>,
+  runtime: Pick<ActionRuntime, 'context' | 'warning' | 'info'>,
 ): Promise<DigestVerifier> {
-  const workspace = runtime.env.GITHUB_WORKSPACE ?? process.cwd();
+  const workspace = runtime.context.workspace ?? process.cwd();
   const policy: SignaturePolicy = {};
   if (inputs.key !== undefined) policy.publicKey = await readKey(inputs.key, workspace);
   if (inputs.certificateIdentity !== undefined) policy.certificateIdentity = inputs.certificateIdentity;
@@ -59,8 +61,17 @@ export async function prepareVerifier(
       return { verified: false, signers: [], detail: { verified: false, error: errorMessage(error) } };
     }
     for (const warning of result.warnings) runtime.warning(warning);
+    const first = result.signatures[0];
     return {
       verified: true,
+      ...(first
+        ? {
+            signature: {
+              ...(first.signerIdentity !== undefined ? { signerIdentity: first.signerIdentity } : {}),
+              ...(first.issuer !== undefined ? { issuer: first.issuer } : {}),
+            },
+          }
+        : {}),
       signers: result.signatures.map((signature) =>
         [
           signature.format,

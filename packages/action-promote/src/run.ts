@@ -1,13 +1,11 @@
 import { createActionRegistryClient, escapeMarkdown, markdownTable } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime, DigestVerifier, VerificationOutcome } from '@tagwright/action-kit';
-import { PartialMutationError, errorMessage } from '@tagwright/core/errors';
-import { renderStamp } from '@tagwright/core/policy';
-import { promote } from '@tagwright/core/promote';
+import { promoteImage } from '@tagwright/core/promote';
 import type { CopyImage, PromoteReport } from '@tagwright/core/promote';
 import { copyImage, formatReference } from '@tagwright/core/registry';
 import type { RegistryClient, RepositoryReference, RequestEvent } from '@tagwright/core/registry';
+import type { PreparedRelease, ReleaseOutcome } from '@tagwright/core/release';
 import type { Inputs } from './inputs.js';
-import type { PreparedRelease, ReleaseOutcome } from './release.js';
 
 /** What promote needs from the outside world. */
 export interface Deps {
@@ -47,79 +45,66 @@ export function createDeps(runtime: ActionRuntime): Deps {
         userAgent: 'tagwright-promote',
         onRequest,
       }),
-    prepareVerifier: async (inputs) => (await import('./verify.js')).prepareVerifier(inputs.verification, runtime),
+    prepareVerifier: async (inputs) => (await import('@tagwright/action-kit/verification')).prepareVerifier(inputs.verification, runtime),
     copyImage: async () => copyImage,
     copySignatures: async (client, source, destination, digest) =>
       (await import('./signatures.js')).copySignatures(client, source, destination, digest),
-    prepareRelease: async (inputs) =>
-      inputs.release.mode === 'none' && !inputs.release.publishDraft
-        ? undefined
-        : (await import('./release.js')).prepareRelease(inputs, runtime),
+    prepareRelease: async ({ release, releaseVersion, sha, verification }) => {
+      if ((release.mode === 'none' && !release.publishDraft) || releaseVersion === undefined) return undefined;
+      // octokit and git live behind these imports, off the main path.
+      const [{ createReleasePorts }, { prepareRelease }] = await Promise.all([import('@tagwright/action-kit/github'), import('@tagwright/core/release')]);
+      const ports = createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote' });
+      return prepareRelease({ release, version: releaseVersion, sha, verification }, ports);
+    },
     now: () => runtime.now(),
     info: (message) => runtime.info(message),
   };
 }
 
 /**
- * Promotes the source digest to every target: verify (when configured) before the first write,
- * write each target with the same manifest bytes, re-read every target, then the release.
+ * Maps the inputs to one core `promoteImage` (verify before the first write, copy into another
+ * repository with the signatures, write and re-read every target, then the release) and its report to
+ * the outputs and the summary.
  */
 export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
-  const now = deps.now();
-  const targets = inputs.targets.map((target) => (target.includes('{') ? renderStamp(target, { now, sha: inputs.sha }) : target));
-  const verifier = inputs.verification.configured ? await deps.prepareVerifier(inputs) : undefined;
-  const release = await deps.prepareRelease(inputs);
   const counters = { requests: 0 };
   const client = deps.registryClient(inputs, () => {
     counters.requests++;
   });
-  const crossRepository =
-    inputs.destination.registry !== inputs.source.registry || inputs.destination.repository !== inputs.source.repository;
-  const warnings: string[] = [];
-  let verification: VerificationOutcome | null = null;
-  let signatures: { signatureTag?: string; referrers: string[] } | undefined;
-  if (!inputs.verification.configured) {
-    warnings.push(
-      `promoting ${formatReference(inputs.source)} without signature verification: give certificate-identity and certificate-oidc-issuer, or key`,
-    );
-  }
-  const report = await promote({
-    client,
-    source: inputs.source,
-    destination: inputs.destination,
-    targets,
-    dryRun: inputs.dryRun,
-    ...(crossRepository ? { copyImage: await copyWithSignatures(deps, inputs, (copied) => (signatures = copied)) } : {}),
-    ...(verifier
-      ? {
-          verify: async (digest: string) => {
-            verification = await verifier(client, { ...inputs.source, digest });
-            return verification;
-          },
-        }
-      : {}),
-    onProgress: deps.info,
-  });
-  let released: ReleaseOutcome | undefined;
-  if (release && !inputs.dryRun) {
-    try {
-      released = await release.publish(report, verification);
-    } catch (error: unknown) {
-      // The tags have moved: say so, so that a re-run (idempotent) or a manual release finishes the job.
-      throw new PartialMutationError(
-        `create the GitHub release ${release.tag}: ${errorMessage(error)} (the promotion itself succeeded; re-run to retry the release)`,
-        { promoted: report, release: { tag: release.tag, created: false } },
-        { cause: error },
-      );
-    }
-  }
+  const outcome = await promoteImage<VerificationOutcome>(
+    {
+      source: inputs.source,
+      destination: inputs.destination,
+      targets: inputs.targets,
+      sha: inputs.sha,
+      copySignatures: inputs.copySignatures,
+      dryRun: inputs.dryRun,
+      now: deps.now(),
+    },
+    {
+      client,
+      ...(inputs.verification.configured
+        ? {
+            prepareVerifier: async () => {
+              const verifier = await deps.prepareVerifier(inputs);
+              return (digest: string) => verifier(client, { ...inputs.source, digest });
+            },
+          }
+        : {}),
+      prepareRelease: () => deps.prepareRelease(inputs),
+      copyImage: () => deps.copyImage(),
+      copySignatures: (source, destination, digest) => deps.copySignatures(client, source, destination, digest),
+      onProgress: deps.info,
+    },
+  );
+  const { promotion: report, verification, signatures, release, released } = outcome;
   const destination = formatReference(inputs.destination);
   return {
     outputs: {
       digest: report.digest,
       tags: report.targets.map((target) => `${destination}:${target.tag}`).join('\n'),
       previous: Object.fromEntries(report.targets.map((target) => [target.tag, target.before])),
-      verified: verification ? (verification as VerificationOutcome).detail ?? null : null,
+      verified: verification ? verification.detail ?? null : null,
       'release-url': released?.url ?? '',
       requests: counters.requests,
       'bytes-copied': report.copy?.bytesCopied ?? 0,
@@ -129,31 +114,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       (signatures
         ? `\nSignatures copied into \`${destination}\`: ${signatures.signatureTag ? `\`${signatures.signatureTag}\`` : 'no legacy signature'}, ${signatures.referrers.length} bundle referrer(s).\n`
         : ''),
-    warnings,
-  };
-}
-
-/**
- * The copy step of a cross-repository promotion: blobs and child manifests, then (unless
- * `copy-signatures: false`) the signatures, all before the first tag is written.
- */
-async function copyWithSignatures(
-  deps: Deps,
-  inputs: Inputs,
-  onSignatures: (copied: { signatureTag?: string; referrers: string[] }) => void,
-): Promise<CopyImage> {
-  const copy = await deps.copyImage();
-  return async (client, source, destination, root) => {
-    // The image and its signatures are independent artifacts: copy them side by side. Both settle
-    // before a failure is reported, so no write is still running when the partial report is printed.
-    const [figures, signatures] = await Promise.allSettled([
-      copy(client, source, destination, root),
-      inputs.copySignatures ? deps.copySignatures(client, source, destination, root.digest) : undefined,
-    ]);
-    if (signatures.status === 'fulfilled' && signatures.value) onSignatures(signatures.value);
-    if (figures.status === 'rejected') throw figures.reason;
-    if (signatures.status === 'rejected') throw signatures.reason;
-    return figures.value;
+    warnings: outcome.warnings,
   };
 }
 
@@ -172,7 +133,7 @@ function summarize(
       report.targets.map((t) => [`\`${t.tag}\``, t.before ?? '(none)', t.after ?? (report.dryRun ? '(dry run)' : '(not read)'), t.status]),
     ),
   ];
-  if (verification) lines.push(`\n**Signed by:**\n\n${(verification as VerificationOutcome).signers.map((s) => `- ${s}`).join('\n')}\n`);
+  if (verification) lines.push(`\n**Signed by:**\n\n${verification.signers.map((s) => `- ${s}`).join('\n')}\n`);
   else lines.push('\n> [!WARNING]\n> No signature verification was configured for this promotion.\n');
   if (report.copy) {
     lines.push(

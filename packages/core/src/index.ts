@@ -28,3 +28,8 @@ export * from './github/index.js';
 export * from './sigstore/index.js';
 export * from './retention/index.js';
 export * from './promote/index.js';
+export * from './cleanup/index.js';
+export * from './release/index.js';
+export * from './rollback/index.js';
+export { prepareRollbackRelease } from './rollback/release.js';
+export * from './compute-tags/index.js';

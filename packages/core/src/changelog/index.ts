@@ -4,7 +4,7 @@ export { notesFromCommits, parseConventionalCommit, pullRequestNumberOf } from '
 export type { CommitInfo, ConventionalCommit, NotesFromCommitsOptions } from './notes.js';
 export { notesFromChangelog, changelogPaths } from './changelog-file.js';
 export type { ChangelogSource } from './changelog-file.js';
-export { verificationFooter } from './verification.js';
-export type { VerificationFooterInput } from './verification.js';
+export { verificationFooter, footerSigner } from './verification.js';
+export type { VerificationFooterInput, VerifiedSigner } from './verification.js';
 export { earlierReleaseTags, findReleaseOf, isStagingTag, releaseTagSpellings } from './releases.js';
 export type { ReleaseRecord } from './releases.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, InvalidReferenceError } from '../errors.js';
-import { verificationFooter } from './verification.js';
+import { footerSigner, verificationFooter } from './verification.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 const identity = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3';
@@ -63,5 +63,21 @@ describe('verificationFooter', () => {
     it('renders nothing without images', () => {
       expect(verificationFooter({ images: [] })).toBe('');
     });
+  });
+});
+
+describe('footerSigner', () => {
+  const id = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3';
+  const issuer = 'https://token.actions.githubusercontent.com';
+  it.each([
+    { when: 'not verified', checked: { certificateIdentity: id, certificateOidcIssuer: issuer }, verification: undefined, expected: {} },
+    { when: 'verification failed (not required)', checked: { certificateIdentity: id, certificateOidcIssuer: issuer }, verification: { verified: false }, expected: {} },
+    { when: 'verified with exact inputs', checked: { certificateIdentity: id, certificateOidcIssuer: issuer }, verification: { verified: true }, expected: { certificateIdentity: id, certificateOidcIssuer: issuer } },
+    { when: 'verified by regexp: the signature names them', checked: {}, verification: { verified: true, signature: { signerIdentity: id, issuer } }, expected: { certificateIdentity: id, certificateOidcIssuer: issuer } },
+    { when: 'the inputs win over the signature', checked: { certificateIdentity: 'exact' }, verification: { verified: true, signature: { signerIdentity: id, issuer } }, expected: { certificateIdentity: 'exact', certificateOidcIssuer: issuer } },
+    { when: 'a public key verified (no identity)', checked: {}, verification: { verified: true, signature: {} }, expected: {} },
+    { when: 'only the identity is known', checked: { certificateIdentity: id }, verification: { verified: true }, expected: {} },
+  ])('when $when', ({ checked, verification, expected }) => {
+    expect(footerSigner(checked, verification)).toEqual(expected);
   });
 });

@@ -88,3 +88,31 @@ function repositoryOf(reference: string): string {
 function shellQuote(value: string): string {
   return /^[A-Za-z0-9@%+=:,./_-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
+
+/** The signature a verification accepted, as far as the release footer cares. */
+export interface VerifiedSigner {
+  /** The certificate's subject (SAN), e.g. the workflow identity; absent for a public key. */
+  signerIdentity?: string;
+  /** The OIDC issuer of the certificate. */
+  issuer?: string;
+}
+
+/**
+ * The identity and issuer the footer's cosign commands check: the exact inputs verified with, else (for
+ * regexp policies) those of the signature that verified. None unless the image was verified, and none
+ * unless both are known (see {@link verificationFooter}). Pure.
+ *
+ * @param checked - the exact `certificate-identity` and `certificate-oidc-issuer` inputs, when given.
+ * @param verification - undefined or `verified: false` when the image was not verified; else the first
+ *   accepted signature, when known.
+ * @returns both fields, or an empty object.
+ */
+export function footerSigner(
+  checked: Pick<VerificationFooterInput, 'certificateIdentity' | 'certificateOidcIssuer'>,
+  verification: { verified: boolean; signature?: VerifiedSigner } | null | undefined,
+): Pick<VerificationFooterInput, 'certificateIdentity' | 'certificateOidcIssuer'> {
+  if (!verification?.verified) return {};
+  const certificateIdentity = checked.certificateIdentity ?? verification.signature?.signerIdentity;
+  const certificateOidcIssuer = checked.certificateOidcIssuer ?? verification.signature?.issuer;
+  return certificateIdentity !== undefined && certificateOidcIssuer !== undefined ? { certificateIdentity, certificateOidcIssuer } : {};
+}

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../errors.js';
 import { redact } from '../redact.js';
 import { parseReleaseRef } from '../semver/refs.js';
 import { ForgejoError, TagExistsError } from './errors.js';
+import { isFullCommitSha } from '../grammar/commit-sha.js';
 
 /** A release on Forgejo ({@link https://forgejo.org/docs/latest/user/api-usage/ | Forgejo API}, `Release`), in the shape GitHub's adapter uses. */
 export interface ForgejoRelease {
@@ -347,8 +348,8 @@ export function createForgejoClient(options: ForgejoClientOptions): ForgejoClien
 
     async createTag(tag, sha, tagOptions = {}) {
       checkTag(tag, 'create tag');
-      if (!/^[0-9a-f]{40}$/.test(sha)) {
-        throw new ConfigurationError('INVALID_INPUT', `create tag ${tag}: commit ${JSON.stringify(sha)} is not a full 40-character commit sha`);
+      if (!isFullCommitSha(sha)) {
+        throw new ConfigurationError('INVALID_INPUT', `create tag ${tag}: commit ${JSON.stringify(sha)} is not a full commit sha (40 or 64 hex)`);
       }
       const what = `${tag} at ${sha}`;
       const answer = await once('POST', `${repoPath}/tags`, 'create tag', what, {
@@ -446,7 +447,7 @@ function bool(object: Record<string, unknown>, key: string, context: string): bo
 }
 
 function hex(value: string, key: string, context: string): string {
-  if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(value)) throw invalid(context, `${key} is not a commit id`);
+  if (!isFullCommitSha(value)) throw invalid(context, `${key} is not a commit id`);
   return value;
 }
 

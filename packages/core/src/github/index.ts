@@ -11,3 +11,4 @@ export type {
 } from './client.js';
 export { reserveStagingTag, readBaseVersion } from './staging.js';
 export type { ReserveStagingTagOptions, StagingReservation } from './staging.js';
+export { githubReleaseStore } from './release-store.js';

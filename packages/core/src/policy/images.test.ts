@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../errors.js';
 import { computeTags } from './compute-tags.js';
-import { addStagingTags, combineTagNames } from './images.js';
+import { addStagingTags, combineTagNames, stagingReservationFor } from './images.js';
 
 const branchPlan = (branchTags: Record<string, string> = {}) =>
   computeTags({
@@ -83,5 +83,19 @@ describe('addStagingTags', () => {
     ])('spells git tag %s with prefix %j as %s', (gitTag, tagPrefix, imageTag) => {
       expect(addStagingTags(branchPlan(), { gitTag, tagPrefix, reason: 'r' }).tags[0]).toBe(imageTag);
     });
+  });
+});
+
+describe('stagingReservationFor', () => {
+  it.each([
+    ['branch', true],
+    ['release', false],
+    ['tag', false],
+    ['pull-request', false],
+    ['other', false],
+  ] as const)('a %s build reserves a staging tag: %s', (kind, reserve) => {
+    const decision = stagingReservationFor(kind);
+    expect(decision.reserve).toBe(reserve);
+    if (!decision.reserve) expect(decision.note).toBe(`staging-counter: no staging tag reserved for a ${kind} build (only branch builds get one)`);
   });
 });

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { ConfigurationError } from '../errors.js';
+import type { RefKind } from '../semver/refs.js';
 import { imageTagOfVersion } from '../semver/version.js';
 import type { TagDecision, TagPlan } from './compute-tags.js';
 
@@ -78,4 +79,24 @@ export function addStagingTags(plan: TagPlan, staging: { gitTag: string; tagPref
     tags: [...added.map((d) => d.tag), ...plan.tags.filter((tag) => !names.has(tag))],
     decisions: [...added, ...plan.decisions.filter((d) => !names.has(d.tag))],
   };
+}
+
+/** The result of {@link stagingReservationFor}. */
+export type StagingReservationDecision = { readonly reserve: true } | { readonly reserve: false; readonly note: string };
+
+/**
+ * Whether a build reserves a staging tag (`staging-counter: true`): only branch builds do. A
+ * release or other tag, a pull request or any other ref gets none, and the note says why.
+ *
+ * @param kind - the kind of ref the build runs for (the first image's plan; all share the ref).
+ * @returns `{ reserve: true }`, or `{ reserve: false, note }`.
+ * @example
+ * ```ts
+ * stagingReservationFor('release'); // { reserve: false, note: 'staging-counter: no staging tag reserved for a release build (only branch builds get one)' }
+ * ```
+ */
+export function stagingReservationFor(kind: RefKind): StagingReservationDecision {
+  return kind === 'branch'
+    ? { reserve: true }
+    : { reserve: false, note: `staging-counter: no staging tag reserved for a ${kind} build (only branch builds get one)` };
 }

@@ -10,8 +10,25 @@ export type {
 } from './compute-tags.js';
 export { renderStamp, parseStamp, validateStampTemplate } from './stamp.js';
 export type { StampContext, StampPlaceholder, StampTemplateInfo, ParsedStamp } from './stamp.js';
-export { pickRollbackTarget, auditTagFor, selectRollbackHistory, ROLLBACK_AUDIT_TEMPLATE } from './rollback.js';
-export type { RollbackHistorySelectionInput, StampedHistoryTag } from './rollback.js';
+export {
+  pickRollbackTarget,
+  auditTagFor,
+  selectRollbackHistory,
+  ROLLBACK_AUDIT_TEMPLATE,
+  planRollback,
+  rollbackRerunRefusal,
+  auditTagRefusal,
+  rollbackMarker,
+  rollbackNotice,
+} from './rollback.js';
+export type {
+  RollbackHistorySelectionInput,
+  StampedHistoryTag,
+  RollbackHistoryRow,
+  RollbackRefusal,
+  RollbackPlanInput,
+  RollbackPlan,
+} from './rollback.js';
 export type {
   RollbackHistoryEntry,
   RollbackPickInput,
@@ -22,5 +39,5 @@ export type {
   AuditTag,
 } from './rollback.js';
 export { OCI_TAG_GRAMMAR, isOciTag, sanitizeBranchTag } from './tag-grammar.js';
-export { combineTagNames, addStagingTags } from './images.js';
-export type { ImageTagPlan, CombinedTagNames } from './images.js';
+export { combineTagNames, addStagingTags, stagingReservationFor } from './images.js';
+export type { ImageTagPlan, CombinedTagNames, StagingReservationDecision } from './images.js';

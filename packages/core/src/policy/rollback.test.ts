@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, InvalidReferenceError } from '../errors.js';
-import { auditTagFor, parseStamp, pickRollbackTarget, ROLLBACK_AUDIT_TEMPLATE, selectRollbackHistory } from './index.js';
-import type { RollbackHistoryEntry } from './index.js';
+import {
+  auditTagFor,
+  auditTagRefusal,
+  parseStamp,
+  pickRollbackTarget,
+  planRollback,
+  rollbackMarker,
+  rollbackNotice,
+  rollbackRerunRefusal,
+  ROLLBACK_AUDIT_TEMPLATE,
+  selectRollbackHistory,
+} from './index.js';
+import type { RollbackHistoryEntry, RollbackPlanInput } from './index.js';
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 const A = digest('a');
@@ -239,6 +250,101 @@ describe('selectRollbackHistory', () => {
     ]);
     expect(result.skipped).toEqual([
       { tag: 'prod-manual', reason: 'skipped: no stamp of the form prod-{date}-{sha} or prod-{datetime}-{sha}, so no time to order by' },
+    ]);
+  });
+});
+
+describe('planRollback', () => {
+  const now = new Date('2026-11-22T10:15:00Z');
+  const stamped = [
+    { tag: 'prod-20261120-090000-1111111', digest: A, stampTime: new Date('2026-11-20T09:00:00Z'), sha: '1111111' },
+    { tag: 'prod-20261122-101500-3333333', digest: C, stampTime: new Date('2026-11-22T10:15:00Z'), sha: '3333333' },
+    { tag: 'prod-20261121-080000-2222222', digest: B, stampTime: new Date('2026-11-21T08:00:00Z'), sha: '2222222' },
+  ];
+  const base = (overrides: Partial<RollbackPlanInput>): RollbackPlanInput => ({
+    operation: 'roll back r/app:prod',
+    track: 'prod',
+    trackDigest: C,
+    history: stamped,
+    skipped: [],
+    historyPattern: 'prod-*',
+    stampTemplates: ['prod-{datetime}-{sha}'],
+    now,
+    auditTemplate: ROLLBACK_AUDIT_TEMPLATE,
+    ...overrides,
+  });
+
+  it.each([
+    { when: 'picking: the next older build', input: {}, toDigest: B, toTag: 'prod-20261121-080000-2222222', audit: 'prod-rollback-20261122-101500-from-3333333' },
+    { when: 'to is a history tag', input: { to: { kind: 'tag' as const, tag: 'prod-20261120-090000-1111111', digest: A } }, toDigest: A, toTag: 'prod-20261120-090000-1111111', audit: 'prod-rollback-20261122-101500-from-3333333' },
+    { when: 'to is a digest a history tag names', input: { to: { kind: 'digest' as const, digest: A } }, toDigest: A, toTag: 'prod-20261120-090000-1111111', audit: 'prod-rollback-20261122-101500-from-3333333' },
+    { when: 'to is a digest no history tag names', input: { to: { kind: 'digest' as const, digest: D } }, toDigest: D, toTag: '', audit: 'prod-rollback-20261122-101500-from-3333333' },
+    { when: 'the track digest is in no stamp', input: { trackDigest: D }, toDigest: C, toTag: 'prod-20261122-101500-3333333', audit: 'prod-rollback-20261122-101500-from-ddddddd' },
+  ])('when $when: targets $toTag', ({ input, toDigest, toTag, audit }) => {
+    const planned = planRollback(base(input));
+    expect(planned).toMatchObject({ toDigest, toTag, audit: { tag: audit } });
+  });
+
+  it.each([
+    { when: 'the history is empty', input: { history: [] }, code: 'NO_ROLLBACK_TARGET', message: 'roll back r/app:prod: no rollback target: no tag matches the history glob prod-*; nothing was moved' },
+    {
+      when: 'no history tag has a stamp',
+      input: { history: [], skipped: [{ tag: 'prod-x', verdict: 'skipped: no stamp' }] },
+      code: 'NO_ROLLBACK_TARGET',
+      message: 'roll back r/app:prod: no rollback target: none of the 1 tags matching prod-* has a stamp of the form prod-{datetime}-{sha}; nothing was moved',
+    },
+    { when: 'to is where the track already is', input: { to: { kind: 'digest' as const, digest: C } }, code: 'ALREADY_AT_TARGET', message: `roll back r/app:prod: prod already points at ${C}; nothing was moved` },
+    { when: 'only the current build is stamped', input: { history: [stamped[1]!] }, code: 'NO_ROLLBACK_TARGET', message: undefined },
+  ])('when $when: refuses with $code', ({ input, code, message }) => {
+    const planned = planRollback(base(input));
+    expect('refusal' in planned && planned.refusal.code).toBe(code);
+    if (message !== undefined && 'refusal' in planned) expect(planned.refusal.message).toBe(message);
+  });
+
+  describe('when to is given', () => {
+    it('lists every stamped tag newest first with the verdict of the given target, then the skipped ones', () => {
+      const planned = planRollback(base({ to: { kind: 'digest', digest: A }, skipped: [{ tag: 'prod-old', verdict: 'skipped: no stamp' }] }));
+      expect('history' in planned && planned.history.map((row) => [row.tag, row.verdict])).toEqual([
+        ['prod-20261122-101500-3333333', 'current: the build being replaced'],
+        ['prod-20261121-080000-2222222', 'not used: to was given'],
+        ['prod-20261120-090000-1111111', 'target: the digest given as to'],
+        ['prod-old', 'skipped: no stamp'],
+      ]);
+    });
+  });
+});
+
+describe('rollbackRerunRefusal', () => {
+  it.each([
+    { runAttempt: undefined, hasTo: false, refused: false },
+    { runAttempt: 1, hasTo: false, refused: false },
+    { runAttempt: 2, hasTo: true, refused: false },
+    { runAttempt: 2, hasTo: false, refused: true },
+    { runAttempt: 5, hasTo: false, refused: true },
+  ])('attempt $runAttempt, to given $hasTo: refused $refused', ({ runAttempt, hasTo, refused }) => {
+    const refusal = rollbackRerunRefusal({ ...(runAttempt !== undefined ? { runAttempt } : {}), hasTo, track: 'prod', operation: 'roll back r/app:prod' });
+    expect(refusal?.code).toBe(refused ? 'RERUN_NEEDS_TO' : undefined);
+  });
+});
+
+describe('auditTagRefusal', () => {
+  it.each([
+    { existing: undefined, refused: false },
+    { existing: A, refused: false },
+    { existing: B, refused: true },
+  ])('audit tag on $existing, replacing A: refused $refused', ({ existing, refused }) => {
+    const refusal = auditTagRefusal({ operation: 'roll back r/app:prod', auditTag: 'prod-rollback-x', existing, replacedDigest: A });
+    expect(refusal?.code).toBe(refused ? 'AUDIT_TAG_TAKEN' : undefined);
+  });
+});
+
+describe('rollbackNotice', () => {
+  it('starts with the marker of its audit tag and names both builds', () => {
+    const notice = rollbackNotice({ track: 'prod', now: new Date('2026-11-22T10:15:00.123Z'), fromVersion: '1.2.1', fromDigest: B, toVersion: '1.2.0', toDigest: A, auditTag: 'prod-rollback-x' });
+    expect(notice.split('\n')).toEqual([
+      rollbackMarker('prod-rollback-x'),
+      '> [!WARNING]',
+      `> Rolled back on 2026-11-22 10:15:00 UTC: \`prod\` moved from 1.2.1 (${B}) to 1.2.0 (${A}); audit tag \`prod-rollback-x\`.`,
     ]);
   });
 });

@@ -276,3 +276,201 @@ export function selectRollbackHistory(input: RollbackHistorySelectionInput): {
   }
   return { stamped, skipped };
 }
+
+/** One history tag as a rollback reports it. */
+export interface RollbackHistoryRow {
+  /** The history tag. */
+  tag: string;
+  /** The time read from its stamp; absent when it has none. */
+  stampTime?: Date;
+  /** Absent when it was not resolved (no stamp, or the tag vanished). */
+  digest?: string;
+  /** What the rollback made of it, e.g. `picked: …`, `skipped: …`. */
+  verdict: string;
+}
+
+/** Why a rollback refuses to move anything; the caller throws a `PolicyError` with this code and message. */
+export interface RollbackRefusal {
+  /**
+   * `RERUN_NEEDS_TO`: a re-run without `to` could move the track back twice; `NO_ROLLBACK_TARGET`: no earlier
+   * build; `ALREADY_AT_TARGET`: the track is at the target; `AUDIT_TAG_TAKEN`: the audit tag names another build.
+   */
+  code: 'RERUN_NEEDS_TO' | 'NO_ROLLBACK_TARGET' | 'ALREADY_AT_TARGET' | 'AUDIT_TAG_TAKEN';
+  /** `<operation>: <why>; nothing was moved`. */
+  message: string;
+  /** The history considered, for the log, when the refusal is about the history. */
+  considered?: RollbackHistoryRow[];
+}
+
+/** The input of {@link planRollback}. */
+export interface RollbackPlanInput {
+  /** The operation for messages, e.g. `roll back registry.example.com/acme/app:prod`. */
+  operation: string;
+  /** The track tag, e.g. `prod`. */
+  track: string;
+  /** The digest the track points at now. */
+  trackDigest: string;
+  /** The stamped history tags, resolved to digests (see {@link selectRollbackHistory}). */
+  history: ReadonlyArray<RollbackHistoryEntry & { readonly stampTime: Date }>;
+  /** History tags that were skipped (no stamp, vanished), with their verdicts; listed after the others. */
+  skipped: readonly RollbackHistoryRow[];
+  /** The history glob and stamp templates, for the reason when nothing is stamped. */
+  historyPattern: string;
+  /** Templates a stamp may follow. */
+  stampTemplates: readonly string[];
+  /** The `to` input resolved: the tag or digest as given and the digest it resolves to; absent to pick. */
+  to?: { kind: 'tag'; tag: string; digest: string } | { kind: 'digest'; digest: string };
+  /** The time of the rollback (the audit tag's `{datetime}`). */
+  now: Date;
+  /** The audit tag template. */
+  auditTemplate: string;
+}
+
+/** What {@link planRollback} decided: the target, the audit tag and the history with verdicts. */
+export interface RollbackPlan {
+  /** The digest the track moves to. */
+  toDigest: string;
+  /** The tag the target was found under; empty when `to` was a digest no history tag names. */
+  toTag: string;
+  /** Why this target. */
+  reason: string;
+  /** Every history tag with its verdict (stamped newest first, then the skipped ones). */
+  history: RollbackHistoryRow[];
+  /** The audit tag written on the replaced digest. */
+  audit: AuditTag;
+  /** Things the user should know (equal stamp times). */
+  warnings: string[];
+}
+
+/**
+ * The re-run guard of a rollback, checked before any request: attempt 2 or later of a workflow run
+ * without `to` would pick the next older build again and move the track back twice.
+ *
+ * @param input - the run attempt (absent outside a workflow run), whether `to` was given, the track and the operation.
+ * @returns the refusal, or undefined when the rollback may proceed.
+ */
+export function rollbackRerunRefusal(input: { runAttempt?: number; hasTo: boolean; track: string; operation: string }): RollbackRefusal | undefined {
+  if ((input.runAttempt ?? 1) <= 1 || input.hasTo) return undefined;
+  return {
+    code: 'RERUN_NEEDS_TO',
+    message:
+      `${input.operation}: this is attempt ${input.runAttempt} of the workflow run, and a rollback without \`to\` picks the next older build ` +
+      `again, so a re-run could move ${input.track} back twice. Give \`to\` (the target in the first attempt's summary) to repeat or ` +
+      'complete that rollback; nothing was moved',
+  };
+}
+
+/**
+ * Plans a rollback: the target (the `to` input, else {@link pickRollbackTarget} over the stamped
+ * history), the history with a verdict per tag, and the audit tag ({@link auditTagFor}). Refuses when
+ * there is no target or the track is already at it. Pure: the caller resolved the track, the history
+ * and `to` first.
+ *
+ * @param input - see {@link RollbackPlanInput}.
+ * @returns the plan, or `{ refusal }`.
+ * @throws {@link InvalidReferenceError} for a malformed digest; {@link ConfigurationError} for an invalid audit template.
+ * @example
+ * ```ts
+ * const planned = planRollback({ operation: 'roll back r/app:prod', track: 'prod', trackDigest, history, skipped: [],
+ *   historyPattern: 'prod-*', stampTemplates: ['prod-{date}-{sha}'], now, auditTemplate: ROLLBACK_AUDIT_TEMPLATE });
+ * if ('refusal' in planned) throw new PolicyError(planned.refusal.code, planned.refusal.message);
+ * ```
+ */
+export function planRollback(input: RollbackPlanInput): RollbackPlan | { refusal: RollbackRefusal } {
+  const { operation, trackDigest, to } = input;
+  const warnings: string[] = [];
+  let toDigest: string;
+  let toTag: string;
+  let reason: string;
+  let history: RollbackHistoryRow[];
+  if (to) {
+    toDigest = to.digest;
+    const byTime = [...input.history].sort((a, b) => b.stampTime.getTime() - a.stampTime.getTime());
+    toTag = to.kind === 'tag' ? to.tag : (byTime.find((entry) => entry.digest === toDigest)?.tag ?? '');
+    reason = `roll back to ${to.kind === 'tag' ? to.tag : to.digest} (${toDigest}): given as the input to`;
+    history = byTime.map((entry) => ({
+      tag: entry.tag,
+      stampTime: entry.stampTime,
+      digest: entry.digest,
+      verdict:
+        entry.digest === toDigest
+          ? 'target: the digest given as to'
+          : entry.digest === trackDigest
+            ? 'current: the build being replaced'
+            : 'not used: to was given',
+    }));
+  } else {
+    const pick = pickRollbackTarget({ history: input.history, currentDigest: trackDigest });
+    warnings.push(...pick.warnings);
+    history = pick.considered.map((candidate) => ({ ...candidate }));
+    reason = input.history.length === 0 ? noStampReason(input) : pick.reason;
+    if (!pick.target) {
+      return { refusal: { code: 'NO_ROLLBACK_TARGET', message: `${operation}: ${reason}; nothing was moved`, considered: [...history, ...input.skipped] } };
+    }
+    toDigest = pick.target.digest;
+    toTag = pick.target.tag;
+  }
+  history.push(...input.skipped);
+  if (toDigest === trackDigest) {
+    return { refusal: { code: 'ALREADY_AT_TARGET', message: `${operation}: ${input.track} already points at ${toDigest}; nothing was moved` } };
+  }
+  const audit = auditTagFor({ replacedDigest: trackDigest, history: input.history, now: input.now, template: input.auditTemplate });
+  return { toDigest, toTag, reason, history, audit, warnings };
+}
+
+/**
+ * The audit tag rule: an audit tag is never moved. It may already exist on the replaced build (a
+ * re-run of the same rollback), never on another one.
+ *
+ * @param input - the audit tag, the digest it resolves to now (undefined when it does not exist), the replaced digest.
+ * @returns the refusal, or undefined when the audit tag may be written.
+ */
+export function auditTagRefusal(input: { operation: string; auditTag: string; existing: string | undefined; replacedDigest: string }): RollbackRefusal | undefined {
+  if (input.existing === undefined || input.existing === input.replacedDigest) return undefined;
+  return {
+    code: 'AUDIT_TAG_TAKEN',
+    message: `${input.operation}: the audit tag ${input.auditTag} already exists on ${input.existing}, another build; an audit tag is never moved, so nothing was moved`,
+  };
+}
+
+function noStampReason(input: Pick<RollbackPlanInput, 'historyPattern' | 'stampTemplates' | 'skipped'>): string {
+  const form = input.stampTemplates.join(' or ');
+  const unstamped = input.skipped.length;
+  return unstamped === 0
+    ? `no rollback target: no tag matches the history glob ${input.historyPattern}`
+    : `no rollback target: none of the ${unstamped} tags matching ${input.historyPattern} has a stamp of the form ${form}`;
+}
+
+/**
+ * The HTML comment that makes a rollback notice idempotent: one notice per audit tag.
+ *
+ * @param auditTag - the rollback's audit tag.
+ * @returns e.g. `<!-- tagwright:rollback prod-rollback-20261122-101500-from-abc1234 -->`.
+ */
+export function rollbackMarker(auditTag: string): string {
+  return `<!-- tagwright:rollback ${auditTag} -->`;
+}
+
+/**
+ * The notice prepended to the release notes of the version a rollback replaced (a GitHub alert, Markdown).
+ *
+ * @param options - the track, the time, the two versions and digests, the audit tag.
+ * @returns the marker line and the `> [!WARNING]` alert.
+ */
+export function rollbackNotice(options: {
+  track: string;
+  now: Date;
+  fromVersion: string;
+  fromDigest: string;
+  toVersion: string | undefined;
+  toDigest: string;
+  auditTag: string;
+}): string {
+  const when = options.now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace('T', ' ').replace('Z', ' UTC');
+  const to = options.toVersion !== undefined ? `${options.toVersion} (${options.toDigest})` : options.toDigest;
+  return [
+    rollbackMarker(options.auditTag),
+    '> [!WARNING]',
+    `> Rolled back on ${when}: \`${options.track}\` moved from ${options.fromVersion} (${options.fromDigest}) to ${to}; audit tag \`${options.auditTag}\`.`,
+  ].join('\n');
+}

@@ -35,25 +35,4 @@ export type { CopyOptions } from './copy.js';
 export { deletionApiFor } from './capabilities.js';
 export { createNodeHttpFetch } from './node-http.js';
 export type { NodeHttpFetchOptions } from './node-http.js';
-export {
-  gatherRegistryInventory,
-  gatherReferrers,
-  gatherGhcrInventory,
-  refreshRegistryTags,
-  refreshGhcrTags,
-  registryDeleteTarget,
-  ghcrDeleteTarget,
-  executeRetentionPlan,
-} from './inventory.js';
-export type {
-  RetentionRegistryReader,
-  GatherRegistryOptions,
-  GatheredInventory,
-  GatherGhcrOptions,
-  GatheredGhcrInventory,
-  RefreshedInventory,
-  RetentionDeleteTarget,
-  RetentionDeletedManifest,
-  RetentionExecutionReport,
-} from './inventory.js';
 export { resolveDigestIfExists } from './resolve.js';

@@ -1,12 +1,14 @@
 /**
  * Retention: which tags and manifests of a repository a cleanup may delete without breaking a
- * release. Pure: the caller reads the repository (the I/O is in `@tagwright/core/registry`:
- * `gatherRegistryInventory`, `gatherGhcrInventory`, `executeRetentionPlan`), {@link planRetention} returns a plan as data,
- * {@link describePlan} turns it into table rows.
+ * release. Pure: the caller reads the repository (the I/O is in `@tagwright/core/cleanup`: a
+ * `RetentionBackend` over a registry or GHCR, `executeRetentionPlan`), {@link planRetention} returns a plan as data,
+ * {@link replanAfterChange} decides what to do when tags changed before deleting, {@link describePlan} turns it into table rows.
  *
  * @packageDocumentation
  */
 export { planRetention } from './plan.js';
+export { replanAfterChange } from './replan.js';
+export type { RetentionReplan } from './replan.js';
 export { compileRetentionPolicy, compileRetentionPattern, isRetentionCandidate, DEFAULT_RETENTION_PROTECT } from './policy.js';
 export { parseRetentionDuration } from './duration.js';
 export { describePlan, RETENTION_PLAN_COLUMNS } from './describe.js';

@@ -1,35 +1,36 @@
-// Loaded lazily by run.ts (a dynamic import): octokit and git live behind this file, off the main path.
-// The release of the version rolled back to is action-kit's release step, shared with promote.
-import type { ActionRuntime, VerificationOutcome } from '@tagwright/action-kit';
-import { makeLatestFor } from '@tagwright/core/changelog';
-import { PolicyError, errorMessage } from '@tagwright/core/errors';
-import type { GitHubClient, Release } from '@tagwright/core/github';
-import type { PromoteReport } from '@tagwright/core/promote';
-import type { RegistryClient, RepositoryReference } from '@tagwright/core/registry';
-import { compareVersions, versionOfTag } from '@tagwright/core/semver';
-import {
-  createReleaseGitHubClient,
-  findVersionRelease,
-  knownReleaseTags,
-  prepareRelease,
-  readReleaseHistory,
-} from '../../action-kit/src/release.js';
-import type { PreparedRelease, ReleaseDeps } from '../../action-kit/src/release.js';
-import type { Inputs } from './inputs.js';
-import { resolveDigestIfExists } from '@tagwright/core/registry';
+import { findReleaseOf } from '../changelog/releases.js';
+import { makeLatestFor } from '../changelog/versions.js';
+import { PolicyError, errorMessage } from '../errors.js';
+import { rollbackMarker, rollbackNotice } from '../policy/rollback.js';
+import type { PromoteReport } from '../promote/promote.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { RepositoryReference } from '../registry/reference.js';
+import { resolveDigestIfExists } from '../registry/resolve.js';
+import { knownReleaseTags, prepareRelease, readReleaseHistory } from '../release/release.js';
+import type { VerificationSummary } from '../release/after-move.js';
+import type { PreparedRelease, ReleaseOptions, ReleasePorts, ReleaseRequest } from '../release/release.js';
+import type { StoredRelease } from '../release/store.js';
+import { compareVersions, versionOfTag } from '../semver/version.js';
 
-/** What the rollback knows when the release step is prepared (before anything moves). */
+/** What the rollback knows when its release step is prepared (before anything moves). */
 export interface RollbackReleaseContext {
-  client: RegistryClient;
+  /** The registry client the rollback reads with. */
+  client: Pick<RegistryClient, 'resolveDigest'>;
+  /** The repository rolled back. */
   repository: RepositoryReference;
   /** Every tag of the repository, as listed for the history. */
   tags: readonly string[];
+  /** The track tag. */
   track: string;
+  /** The digest replaced. */
   fromDigest: string;
+  /** The digest the track moves to. */
   toDigest: string;
   /** The tag the target was found under (`to` or the history tag); empty when none. */
   toTag: string;
+  /** The rollback's audit tag. */
   auditTag: string;
+  /** The time of the rollback. */
   now: Date;
 }
 
@@ -44,7 +45,7 @@ export interface PreparedRollbackRelease {
   /** Things skipped (no version tag on a digest, no git tag): shown as warnings. */
   warnings: string[];
   /** Ensures the release of the version rolled back to and marks the replaced one; call after the move. */
-  apply(moveReport: PromoteReport, verification: VerificationOutcome | null): Promise<RollbackReleaseResult>;
+  apply(moveReport: PromoteReport, verification: VerificationSummary | null): Promise<RollbackReleaseResult>;
 }
 
 /** What {@link PreparedRollbackRelease.apply} did. */
@@ -55,52 +56,42 @@ export interface RollbackReleaseResult {
   lines: string[];
 }
 
-/** The marker that makes the rollback notice idempotent: one notice per audit tag. */
-export function rollbackMarker(auditTag: string): string {
-  return `<!-- tagwright:rollback ${auditTag} -->`;
-}
-
-/** The notice prepended to the release of the replaced version. */
-export function rollbackNotice(options: {
-  track: string;
-  now: Date;
-  fromVersion: string;
-  fromDigest: string;
-  toVersion: string | undefined;
-  toDigest: string;
-  auditTag: string;
-}): string {
-  const when = options.now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace('T', ' ').replace('Z', ' UTC');
-  const to = options.toVersion !== undefined ? `${options.toVersion} (${options.toDigest})` : options.toDigest;
-  return [
-    rollbackMarker(options.auditTag),
-    '> [!WARNING]',
-    `> Rolled back on ${when}: \`${options.track}\` moved from ${options.fromVersion} (${options.fromDigest}) to ${to}; audit tag \`${options.auditTag}\`.`,
-  ].join('\n');
+/** What the release step of a rollback is asked to do. */
+export interface RollbackReleaseRequest {
+  /** How releases are made (`release`, `release-notes`); `publishDraft` is not used by a rollback. */
+  release: ReleaseOptions;
+  /** The version of the target, when the user gave it (else found from the registry's SemVer tags). */
+  version?: string;
+  /** The exact identity and issuer verified with, for the footer. */
+  verification: ReleaseRequest['verification'];
 }
 
 /**
- * Prepares the GitHub side of a rollback: finds the versions of the two digests from the
- * registry's SemVer tags (the `version` input or a version `to` tag first), prepares the release of
+ * Prepares the release side of a rollback: finds the versions of the two digests from the
+ * registry's SemVer tags (the given version or a version `to` tag first), prepares the release of
  * the version rolled back to exactly as promote would (unless it exists) and finds the release of
- * the replaced version to mark. Reads only; a missing changelog section fails here, before anything moves.
+ * the replaced version to mark with {@link rollbackNotice}. Reads only; a missing changelog section
+ * fails here, before anything moves.
  *
+ * @param request - the release options, the version, the verification inputs.
+ * @param context - what the rollback decided.
+ * @param ports - the release store, git, the workspace.
  * @returns undefined when no release is requested.
+ * @throws {@link ConfigurationError} for a missing changelog section or file; the store's error on an API failure.
  */
 export async function prepareRollbackRelease(
-  inputs: Inputs,
+  request: RollbackReleaseRequest,
   context: RollbackReleaseContext,
-  runtime: Pick<ActionRuntime, 'env' | 'warning' | 'info'>,
-  deps: ReleaseDeps = {},
+  ports: ReleasePorts,
 ): Promise<PreparedRollbackRelease | undefined> {
-  const { release } = inputs;
+  const { release } = request;
+  const { store } = ports;
   if (release.mode === 'none') return undefined;
-  const github: GitHubClient = deps.github ?? createReleaseGitHubClient(release, runtime, 'tagwright-rollback');
   const warnings: string[] = [];
   const plan: string[] = [];
 
   const wanted = new Map<string, string | undefined>([
-    [context.toDigest, release.version ?? (versionOfTag(context.toTag) ? context.toTag : undefined)],
+    [context.toDigest, request.version ?? (versionOfTag(context.toTag) ? context.toTag : undefined)],
     [context.fromDigest, undefined],
   ]);
   const versions = await versionsOfDigests(context, wanted);
@@ -108,22 +99,20 @@ export async function prepareRollbackRelease(
   const fromVersion = versions.get(context.fromDigest);
 
   // The release of the version rolled back to: created as promote would, else left as it is.
-  const history = await readReleaseHistory(github);
-  let toExisting: Release | undefined;
+  const history = await readReleaseHistory(store);
+  let toExisting: StoredRelease | undefined;
   let toPrepared: PreparedRelease | undefined;
   if (toVersion === undefined) {
     warnings.push(`no release changed for ${context.toDigest}: no SemVer tag of ${context.repository.repository} points at it (give the input version)`);
   } else {
-    toExisting = findVersionRelease(history, toVersion);
+    toExisting = findReleaseOf(history.releases, toVersion);
     if (toExisting) {
       plan.push(`release ${toExisting.tagName} of ${toVersion} exists (${toExisting.draft ? 'draft' : 'published'}): left as it is`);
     } else {
       try {
         toPrepared = await prepareRelease(
-          { release: { ...release, publishDraft: false }, version: toVersion, verification: inputs.verification },
-          runtime,
-          { ...deps, github },
-          'tagwright-rollback',
+          { release: { ...release, publishDraft: false }, version: toVersion, verification: request.verification },
+          ports,
         );
       } catch (error: unknown) {
         if (!(error instanceof PolicyError && error.code === 'RELEASE_TAG_MISSING')) throw error;
@@ -139,11 +128,11 @@ export async function prepareRollbackRelease(
 
   // The release of the replaced version: one notice per audit tag.
   const marker = rollbackMarker(context.auditTag);
-  let fromExisting: Release | undefined;
+  let fromExisting: StoredRelease | undefined;
   if (fromVersion === undefined) {
     warnings.push(`no release marked for ${context.fromDigest}: no SemVer tag of ${context.repository.repository} points at it`);
   } else {
-    fromExisting = findVersionRelease(history, fromVersion);
+    fromExisting = findReleaseOf(history.releases, fromVersion);
     if (!fromExisting) plan.push(`no release of ${fromVersion} on GitHub: nothing to mark`);
     else if ((fromExisting.body ?? '').includes(marker)) plan.push(`release ${fromExisting.tagName} already carries the notice of ${context.auditTag}`);
     else plan.push(`release ${fromExisting.tagName}: rollback notice (audit tag ${context.auditTag}) prepended`);
@@ -158,8 +147,8 @@ export async function prepareRollbackRelease(
       const lines: string[] = [];
       let url: string | undefined;
       if (toExisting) {
-        url = toExisting.htmlUrl;
-        lines.push(`[${toExisting.tagName}](${toExisting.htmlUrl}) (${toVersion}, now on \`${context.track}\`): exists, left as it is`);
+        url = toExisting.url;
+        lines.push(`[${toExisting.tagName}](${toExisting.url}) (${toVersion}, now on \`${context.track}\`): exists, left as it is`);
       } else if (toPrepared) {
         const written = await toPrepared.publish(moveReport, verification);
         url = written.url;
@@ -168,13 +157,13 @@ export async function prepareRollbackRelease(
         );
       }
       if (fromExisting && fromVersion !== undefined) {
-        const current = (await github.findReleaseByTag(fromExisting.tagName)) ?? fromExisting;
+        const current = (await store.findReleaseByTag(fromExisting.tagName)) ?? fromExisting;
         const body = current.body ?? '';
         if (body.includes(marker)) {
-          lines.push(`[${current.tagName}](${current.htmlUrl}) (${fromVersion}, replaced): already carries the notice of \`${context.auditTag}\``);
+          lines.push(`[${current.tagName}](${current.url}) (${fromVersion}, replaced): already carries the notice of \`${context.auditTag}\``);
         } else {
           const notice = rollbackNotice({ ...context, fromVersion, toVersion });
-          const { release: written } = await github.createOrUpdateRelease({
+          const { release: written } = await store.createOrUpdateRelease({
             tag: current.tagName,
             name: current.name ?? current.tagName,
             body: body.trim() === '' ? `${notice}\n` : `${notice}\n\n${body}`,
@@ -183,7 +172,7 @@ export async function prepareRollbackRelease(
             // Leaves "latest" where the highest-stable rule puts it.
             makeLatest: makeLatestFor(fromVersion, knownReleaseTags(history, current.tagName, fromVersion)),
           });
-          lines.push(`[${written.tagName}](${written.htmlUrl}) (${fromVersion}, replaced): rollback notice prepended`);
+          lines.push(`[${written.tagName}](${written.url}) (${fromVersion}, replaced): rollback notice prepended`);
         }
       }
       return { url, lines };

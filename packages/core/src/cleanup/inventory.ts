@@ -1,5 +1,5 @@
 /**
- * The retention adapter: reads a repository into the planner's {@link RetentionInventory}, and carries
+ * The retention backends' I/O: reads a repository into the planner's {@link RetentionInventory}, and carries
  * out a {@link RetentionPlan}. Two backends:
  *
  * - any OCI registry through the distribution API: tags, their manifests, index children, legacy cosign
@@ -22,10 +22,10 @@ import type { RegistryError } from '../errors.js';
 import type { GitHubClient, GitHubError, PackageOwner, PackageVersion } from '../github/client.js';
 // Referenced by TSDoc links.
 import type { planRetention } from '../retention/plan.js';
-import type { RegistryClient } from './client.js';
-import type { RepositoryReference } from './reference.js';
-import { MediaTypes, referrersTag } from './types.js';
-import type { Descriptor, RawManifest } from './types.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { RepositoryReference } from '../registry/reference.js';
+import { MediaTypes, referrersTag } from '../registry/types.js';
+import type { Descriptor, RawManifest } from '../registry/types.js';
 import type {
   RetentionDeleteEntry,
   RetentionInventory,

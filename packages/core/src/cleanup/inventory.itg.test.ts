@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, pushIndex, pushImage, pushReferrer, startGitHubApi, startRegistry } from '@tagwright/testkit';
 import type { GitHubApi, RunningRegistry } from '@tagwright/testkit';
 import { createGitHubClient } from '../github/client.js';
-import type { RegistryClient } from './client.js';
-import type { RepositoryReference } from './reference.js';
-import { MediaTypes, computeDigest } from './types.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { RepositoryReference } from '../registry/reference.js';
+import { MediaTypes, computeDigest } from '../registry/types.js';
 import { gatherGhcrInventory, gatherReferrers, gatherRegistryInventory } from './inventory.js';
 import { planRetention } from '../retention/plan.js';
 

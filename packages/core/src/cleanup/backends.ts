@@ -1,0 +1,105 @@
+import type { GitHubClient, PackageOwner } from '../github/client.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { RepositoryReference } from '../registry/reference.js';
+import type { RetentionInventory, RetentionPlan } from '../retention/types.js';
+import {
+  gatherGhcrInventory,
+  gatherReferrers,
+  gatherRegistryInventory,
+  ghcrDeleteTarget,
+  refreshGhcrTags,
+  refreshRegistryTags,
+  registryDeleteTarget,
+} from './inventory.js';
+import type { GatheredInventory, RefreshedInventory, RetentionDeleteTarget } from './inventory.js';
+
+/**
+ * The retention port: how a cleanup reads one repository, reads it again just before deleting, and
+ * deletes from it. Chosen once, before the cleanup runs (like regclient's `scheme`): the generic OCI
+ * registry ({@link registryRetentionBackend}) or GHCR's Packages API ({@link ghcrRetentionBackend}).
+ */
+export interface RetentionBackend {
+  /** For messages, e.g. `registry.example.com/app` or `GHCR package acme/app`. */
+  readonly name: string;
+  /** The progress line printed before reading, e.g. `Reading the tags of registry.example.com/app`. */
+  readonly reading: string;
+  /**
+   * Reads the repository for the planner.
+   *
+   * @param options - `needsCreated`: whether a tag's creation time is needed (false saves a config read);
+   *   `readUntagged`: read untagged manifests too (needed before untagged manifests are deleted).
+   * @throws {@link RegistryError} or {@link GitHubError} when the repository cannot be listed.
+   */
+  gather(options: { needsCreated: (tag: string) => boolean; readUntagged: boolean }): Promise<GatheredInventory>;
+  /**
+   * Adds the referrers of digests a first plan deletes, when the backend finds them separately (the
+   * referrers API); absent when {@link RetentionBackend.gather} already found every referrer.
+   */
+  withReferrers?(inventory: RetentionInventory, digests: readonly string[]): Promise<GatheredInventory>;
+  /**
+   * Reads the tags again just before deleting and returns where deletions go.
+   *
+   * @param inventory - the inventory the plan was made from.
+   * @param plan - the plan about to be carried out (its protected tags are resolved again).
+   */
+  refresh(inventory: RetentionInventory, plan: RetentionPlan): Promise<RefreshedInventory & { target: RetentionDeleteTarget }>;
+}
+
+/**
+ * The retention backend of any OCI registry through the distribution API: reads with
+ * {@link gatherRegistryInventory} and {@link gatherReferrers}, re-reads with {@link refreshRegistryTags}
+ * (protected tags resolved again: a rollback or a promotion may have moved one onto an old build), deletes
+ * with {@link registryDeleteTarget}.
+ *
+ * @param options - the registry client and the repository.
+ * @returns the backend; makes no request until called.
+ */
+export function registryRetentionBackend(options: { client: RegistryClient; repo: RepositoryReference }): RetentionBackend {
+  const { client, repo } = options;
+  const name = `${repo.registry}/${repo.repository}`;
+  const target = registryDeleteTarget(client, repo);
+  return {
+    name,
+    reading: `Reading the tags of ${name}`,
+    gather: ({ needsCreated }) => gatherRegistryInventory({ client, repo, needsCreated }),
+    withReferrers: (inventory, digests) => gatherReferrers(client, repo, inventory, digests),
+    async refresh(inventory, plan) {
+      const recheck = plan.keep.filter((entry) => entry.rule === 'protect' && entry.tag !== undefined).map((entry) => entry.tag as string);
+      return { ...(await refreshRegistryTags(client, repo, inventory, { recheck })), target };
+    },
+  };
+}
+
+/**
+ * The retention backend of GHCR through the GitHub Packages REST API (GHCR's distribution endpoint does
+ * not delete): reads with {@link gatherGhcrInventory}, re-reads with {@link refreshGhcrTags}, deletes
+ * package versions with {@link ghcrDeleteTarget}. The package is the repository after its owner
+ * (`ghcr.io/acme/tools/app` is package `tools/app` of `acme`).
+ *
+ * @param options - the Packages API, the registry client (manifests are read through `ghcr.io`) and the repository.
+ * @returns the backend; makes no request until called.
+ */
+export function ghcrRetentionBackend(options: {
+  github: Pick<GitHubClient, 'listPackageVersions' | 'deletePackageVersion'>;
+  client: Pick<RegistryClient, 'getManifest'>;
+  repo: RepositoryReference;
+}): RetentionBackend {
+  const { github, client, repo } = options;
+  const [login = '', ...rest] = repo.repository.split('/');
+  const packageName = rest.join('/');
+  let owner: PackageOwner | undefined;
+  return {
+    name: `GHCR package ${login}/${packageName}`,
+    reading: `Reading the versions of GHCR package ${login}/${packageName}`,
+    async gather({ readUntagged }) {
+      const gathered = await gatherGhcrInventory({ github, owner: login, packageName, client, repo, readUntagged });
+      owner = gathered.owner;
+      return gathered;
+    },
+    async refresh(inventory) {
+      const found = owner ?? { org: login };
+      const fresh = await refreshGhcrTags(github, found, packageName, inventory);
+      return { ...fresh, target: ghcrDeleteTarget(github, found, packageName, fresh.versions) };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { ReleaseStore, StoredRelease } from '../release/store.js';
+import { GitHubError } from './client.js';
+import type { GitHubClient, Release } from './client.js';
+
+/**
+ * The GitHub implementation of the release port ({@link ReleaseStore}) over a {@link GitHubClient}:
+ * releases through the REST releases API, tags through git refs (`POST /git/refs` is the atomic tag
+ * creation), `make_latest` supported
+ * ({@link https://docs.github.com/en/rest/releases/releases | REST: Releases}).
+ *
+ * @param github - the GitHub adapter bound to the repository.
+ * @param options - `serverUrl`: the web root (`GITHUB_SERVER_URL`), default `https://github.com`.
+ * @returns the store; makes no request until called.
+ * @example
+ * ```ts
+ * const store = githubReleaseStore(createGitHubClient({ token, repository: 'acme/app' }), { serverUrl: 'https://github.com' });
+ * ```
+ */
+export function githubReleaseStore(github: GitHubClient, options: { serverUrl?: string } = {}): ReleaseStore {
+  const serverUrl = (options.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
+  return {
+    repository: `${github.owner}/${github.repo}`,
+    webUrl: `${serverUrl}/${github.owner}/${github.repo}`,
+    capabilities: { makeLatest: true },
+    findReleaseByTag: async (tag) => {
+      const found = await github.findReleaseByTag(tag);
+      return found ? stored(found) : undefined;
+    },
+    listReleases: async () => (await github.listReleases()).map(stored),
+    createOrUpdateRelease: async (input) => {
+      const { release, created } = await github.createOrUpdateRelease({ ...input, makeLatest: input.makeLatest ?? 'true' });
+      return { release: stored(release), created };
+    },
+    publishDraft: async (id, publishOptions) => stored(await github.publishDraft(Number(id), publishOptions)),
+    tagExists: async (tag) => (await github.getRef(`tags/${tag}`)) !== undefined,
+    listTags: async () => (await github.listMatchingRefs('tags/')).map((ref) => ref.ref.replace(/^refs\/tags\//, '')),
+    createTag: async (tag, sha) => {
+      try {
+        await github.createTagRef(tag, sha);
+        return 'created';
+      } catch (error: unknown) {
+        if (error instanceof GitHubError && error.code === 'REF_EXISTS') return 'exists';
+        throw error;
+      }
+    },
+    compareCommits: (base, head) => github.compareCommits(base, head),
+  };
+}
+
+function stored(release: Release): StoredRelease {
+  return {
+    id: release.id,
+    tagName: release.tagName,
+    name: release.name,
+    body: release.body,
+    draft: release.draft,
+    prerelease: release.prerelease,
+    url: release.htmlUrl,
+  };
+}

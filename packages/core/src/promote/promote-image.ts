@@ -1,0 +1,140 @@
+import { renderStamp } from '../policy/stamp.js';
+import type { RegistryClient } from '../registry/client.js';
+import { formatReference } from '../registry/reference.js';
+import type { ImageReference, RepositoryReference } from '../registry/reference.js';
+import { afterTagsMoved } from '../release/after-move.js';
+import type { CopiedSignatures } from '../sigstore/storage.js';
+import type { VerificationSummary } from '../release/after-move.js';
+import type { PreparedRelease, ReleaseOutcome } from '../release/release.js';
+import { promote } from './promote.js';
+import type { CopyImage, PromoteReport } from './promote.js';
+
+/** What a promotion is asked to do. */
+export interface PromoteImageRequest {
+  /** The image to promote, by tag or digest. */
+  source: ImageReference;
+  /** The repository the targets live in (the source repository, or another: then the image is copied). */
+  destination: RepositoryReference;
+  /** Target tags; a tag with `{` is a stamp template rendered with `now` and `sha` ({@link renderStamp}). */
+  targets: readonly string[];
+  /** The commit, for `{sha}` in stamp templates. */
+  sha: string;
+  /** Copy the legacy `.sig` signature and the Sigstore bundle referrers along on a cross-repository promotion. */
+  copySignatures: boolean;
+  /** Plan only: resolve and report, write nothing. */
+  dryRun: boolean;
+  /** The time of the promotion (stamp templates). */
+  now: Date;
+}
+
+/** What a promotion needs from the outside world. */
+export interface PromoteImagePorts<V extends VerificationSummary> {
+  /** The registry client (reaching source and destination). */
+  client: RegistryClient;
+  /**
+   * Compiles the verification policy and loads trust before any request; returns the verifier of a
+   * source digest, which throws to refuse the promotion. Absent: no verification configured.
+   */
+  prepareVerifier?(): Promise<(digest: string) => Promise<V>>;
+  /** Decides the release and writes its notes before any tag moves; undefined when none is requested. */
+  prepareRelease?(): Promise<PreparedRelease | undefined>;
+  /** Copies blobs and child manifests into another repository (loaded only on that path). */
+  copyImage(): Promise<CopyImage>;
+  /** Copies a digest's signatures into the destination. */
+  copySignatures(source: RepositoryReference, destination: RepositoryReference, digest: string): Promise<CopiedSignatures>;
+  /** Progress lines. */
+  onProgress?(message: string): void;
+}
+
+/** What a promotion did (or would do, in a dry run). */
+export interface PromoteImageReport<V extends VerificationSummary> {
+  /** The registry side: the digest, every target before and after. */
+  promotion: PromoteReport;
+  /** The verification of the source digest; null when none was configured. */
+  verification: V | null;
+  /** The signatures copied on a cross-repository promotion. */
+  signatures?: CopiedSignatures;
+  /** The release as prepared; absent when none was requested. */
+  release?: PreparedRelease;
+  /** The release as written; absent in a dry run or without a release. */
+  released?: ReleaseOutcome;
+  /** Things the user should know. */
+  warnings: string[];
+}
+
+/**
+ * Promotes an image to target tags, with its release: renders stamp targets, prepares the verifier and
+ * the release (notes written) before any request, verifies the source digest before the first write,
+ * copies the image and its signatures side by side into another repository, writes every target with the
+ * same manifest bytes and re-reads it ({@link promote}), then publishes the release ({@link afterTagsMoved}).
+ *
+ * @param request - see {@link PromoteImageRequest}.
+ * @param ports - see {@link PromoteImagePorts}.
+ * @returns the report.
+ * @throws {@link PartialMutationError} when the tags moved and the release failed, or a write failed part way.
+ * @throws the verifier's error to refuse the promotion (nothing written).
+ */
+export async function promoteImage<V extends VerificationSummary>(request: PromoteImageRequest, ports: PromoteImagePorts<V>): Promise<PromoteImageReport<V>> {
+  const { client } = ports;
+  const { now } = request;
+  const targets = request.targets.map((target) => (target.includes('{') ? renderStamp(target, { now, sha: request.sha }) : target));
+  const verifier = ports.prepareVerifier ? await ports.prepareVerifier() : undefined;
+  const release = ports.prepareRelease ? await ports.prepareRelease() : undefined;
+  const { source, destination } = request;
+  const crossRepository = destination.registry !== source.registry || destination.repository !== source.repository;
+  const warnings: string[] = [];
+  let verification: V | null = null;
+  let signatures: CopiedSignatures | undefined;
+  if (!verifier) {
+    warnings.push(`promoting ${formatReference(source)} without signature verification: give certificate-identity and certificate-oidc-issuer, or key`);
+  }
+  const copyImage: CopyImage | undefined = crossRepository ? await ports.copyImage() : undefined;
+  const promotion = await promote({
+    client,
+    source,
+    destination,
+    targets,
+    dryRun: request.dryRun,
+    ...(copyImage
+      ? {
+          copyImage: async (copyClient, from, to, root) => {
+            // The image and its signatures are independent artifacts: copy them side by side. Both settle
+            // before a failure is reported, so no write is still running when the partial report is printed.
+            const [figures, copied] = await Promise.allSettled([
+              copyImage(copyClient, from, to, root),
+              request.copySignatures ? ports.copySignatures(from, to, root.digest) : undefined,
+            ]);
+            if (copied.status === 'fulfilled' && copied.value) signatures = copied.value;
+            if (figures.status === 'rejected') throw figures.reason;
+            if (copied.status === 'rejected') throw copied.reason;
+            return figures.value;
+          },
+        }
+      : {}),
+    ...(verifier
+      ? {
+          verify: async (digest: string) => {
+            verification = await verifier(digest);
+            return verification;
+          },
+        }
+      : {}),
+    ...(ports.onProgress ? { onProgress: ports.onProgress } : {}),
+  });
+  // The tags have moved: a release failure says so, so that a re-run (idempotent) or a manual release finishes the job.
+  const released =
+    release && !request.dryRun
+      ? await afterTagsMoved(() => release.publish(promotion, verification), {
+          message: (cause) => `create the GitHub release ${release.tag}: ${cause} (the promotion itself succeeded; re-run to retry the release)`,
+          report: { promoted: promotion, release: { tag: release.tag, created: false } },
+        })
+      : undefined;
+  return {
+    promotion,
+    verification,
+    ...(signatures ? { signatures } : {}),
+    ...(release ? { release } : {}),
+    ...(released ? { released } : {}),
+    warnings,
+  };
+}
