@@ -1,26 +1,21 @@
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from 'tsup';
+import { actionConfig } from '../action-kit/tsup.action';
 
 const actions = ['compute-tags', 'promote', 'rollback', 'cleanup', 'classify-ref'];
 
 /**
- * One ESM file `dist/cli.mjs` with every dependency bundled, and beside it each action exactly as it
+ * One ESM file `dist/cli.mjs` with every dependency bundled (their licences in `dist/licenses.txt`),
+ * and beside it each action exactly as it
  * ships: `dist/actions/<name>/action.yml` and its built bundle `dist/actions/<name>/dist/` (copied
  * from packages/action-<name>, built first by turbo), which the subcommands run.
  */
 export default defineConfig({
+  // The actions' bundle options (node20 ESM, everything bundled, dist/licenses.txt), one entry.
+  ...actionConfig(),
   entry: { cli: 'src/cli.ts' },
-  format: ['esm'],
-  platform: 'node',
-  target: 'node20',
-  outExtension: () => ({ js: '.mjs' }),
-  noExternal: [/.*/],
-  clean: true,
-  minify: false,
-  sourcemap: false,
-  shims: false,
-  banner: { js: "import { createRequire as __twCreateRequire } from 'node:module'; const require = __twCreateRequire(import.meta.url);" },
+  splitting: false,
   onSuccess: async () => {
     for (const name of actions) {
       const from = path.join('..', `action-${name}`);

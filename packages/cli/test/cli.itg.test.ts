@@ -300,6 +300,34 @@ describe('tagwright CLI', () => {
     });
   });
 
+  describe('when installed from its npm package', () => {
+    it('runs from the packed tarball alone (no node_modules, no workspace): the bundles and action.yml files are inside', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'tw-cli-pack-'));
+      const sh = (file: string, args: string[], cwd: string) =>
+        new Promise<string>((resolve, reject) => execFile(file, args, { cwd }, (error, out) => (error ? reject(error) : resolve(out))));
+      await sh('pnpm', ['pack', '--pack-destination', dir], path.join(root, 'packages', 'cli'));
+      const tarball = (await sh('ls', [dir], dir)).trim().split('\n').find((file) => file.endsWith('.tgz'))!;
+      await sh('tar', ['xzf', tarball], dir);
+      const files = (await sh('tar', ['tzf', tarball], dir)).split('\n');
+      for (const action of ACTIONS) {
+        expect(files).toContain(`package/dist/actions/${action}/action.yml`);
+        expect(files).toContain(`package/dist/actions/${action}/dist/index.mjs`);
+      }
+      expect(files.filter((file) => file.includes('node_modules') || file.includes('metafile'))).toEqual([]);
+      const result = await new Promise<CliRun>((resolve) =>
+        execFile(
+          process.execPath,
+          [path.join(dir, 'package', 'dist', 'cli.mjs'), 'compute-tags', '--images', '127.0.0.1:1/acme/app', '--registry-aware', 'false'],
+          { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: home, GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_SHA: sha } },
+          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+        ),
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)['tag-names']).toBe('1.2.3\n1.2\n1\nlatest\nsha-4f1c2d3');
+      await rm(dir, { recursive: true, force: true });
+    });
+  });
+
   describe('classify-ref', () => {
     it('classifies a ref of a local clone (the classify-ref command line as a subcommand)', async () => {
       const repoDir = await mkdtemp(path.join(tmpdir(), 'tw-cli-git-'));
