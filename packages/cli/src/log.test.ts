@@ -28,6 +28,17 @@ describe('translateLine', () => {
   });
 });
 
+describe('translateLine in a GitHub or Forgejo Actions step', () => {
+  const options = { debug: false, quiet: false, workflowCommands: true };
+
+  it('keeps annotations and groups for the runner, and still drops masks', () => {
+    expect(translateLine('::error::no signature', options)).toBe('::error::no signature');
+    expect(translateLine('::warning::w', options)).toBe('::warning::w');
+    expect(translateLine('::group::Plan', options)).toBe('::group::Plan');
+    expect(translateLine('::add-mask::s3cret', options)).toBeUndefined();
+  });
+});
+
 describe('lastError', () => {
   it('is the message of the last ::error:: line', () => {
     expect(lastError('a\n::error::first\nb\n::error::second%25\n')).toBe('second%');

@@ -1,12 +1,17 @@
 /**
  * Turns a line an action bundle prints (GitHub workflow commands, `::error::…`) into what a
  * terminal or another CI's log should show; `undefined` drops the line. `::add-mask::` is always
- * dropped: it carries the secret it masks.
+ * dropped: it carries the secret it masks. With `workflowCommands` (the command runs in a GitHub or
+ * Forgejo Actions step, whose runner reads commands on stderr too) annotations and groups are kept
+ * as they are, so they still annotate the run.
  */
-export function translateLine(line: string, options: { debug: boolean; quiet: boolean }): string | undefined {
+export function translateLine(line: string, options: { debug: boolean; quiet: boolean; workflowCommands?: boolean }): string | undefined {
   const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line);
   if (!command) return options.quiet ? undefined : line;
   const [, name, raw = ''] = command;
+  if (options.workflowCommands && ['error', 'warning', 'notice', 'debug', 'group', 'endgroup'].includes(name ?? '')) {
+    return options.quiet && (name === 'group' || name === 'endgroup' || name === 'debug') ? undefined : line;
+  }
   const message = unescapeData(raw);
   switch (name) {
     case 'error':

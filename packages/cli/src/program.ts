@@ -154,6 +154,7 @@ export async function main(
       log: (line) => io.stderr(`${line}\n`),
       quiet: values['quiet'] === true,
       debug: env['RUNNER_DEBUG'] === '1',
+      workflowCommands: env['GITHUB_ACTIONS'] === 'true',
     });
     if (result.summary.trim() !== '') {
       const summaryFile = values['summaryFile'];

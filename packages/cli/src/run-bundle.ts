@@ -37,7 +37,14 @@ export async function runBundle(
   actionDir: string,
   inputs: Readonly<Record<string, string>>,
   context: CiContext,
-  options: { env: Readonly<Record<string, string | undefined>>; log: (line: string) => void; quiet: boolean; debug: boolean },
+  options: {
+    env: Readonly<Record<string, string | undefined>>;
+    log: (line: string) => void;
+    quiet: boolean;
+    debug: boolean;
+    /** Keep annotations as workflow commands (inside a GitHub or Forgejo Actions step). */
+    workflowCommands: boolean;
+  },
 ): Promise<BundleRun> {
   const temp = await mkdtemp(path.join(tmpdir(), 'tagwright-cli-'));
   try {
@@ -71,7 +78,7 @@ export async function runBundle(
       });
       createInterface({ input: child.stdout }).on('line', (line) => {
         stdout += `${line}\n`;
-        const shown = translateLine(line, { quiet: options.quiet, debug: options.debug });
+        const shown = translateLine(line, { quiet: options.quiet, debug: options.debug, workflowCommands: options.workflowCommands });
         if (shown !== undefined) options.log(redact(shown));
       });
       createInterface({ input: child.stderr }).on('line', (line) => options.log(redact(line)));
