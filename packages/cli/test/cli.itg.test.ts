@@ -214,6 +214,25 @@ describe('tagwright CLI', () => {
       }
     });
 
+    it('rolls prod back to an earlier promotion and writes the audit tag', async () => {
+      const repo = { registry: registry.host, repository: 'acme/rollback' };
+      const image = `${registry.host}/acme/rollback`;
+      const old = await pushIndex(client, repo, { tag: 'prod-20261101-aaaaaaa', seed: 'old-prod' });
+      const current = await pushIndex(client, repo, { tag: 'prod-20261120-bbbbbbb', seed: 'new-prod' });
+      const manifest = await client.getManifest({ ...repo, digest: current.digest });
+      await client.putManifest(repo, 'prod', { bytes: manifest.bytes, mediaType: manifest.mediaType });
+
+      const result = await run(['rollback', '--image', image], gitlab);
+      expect(result.code, result.stderr).toBe(0);
+      const out = JSON.parse(result.stdout) as Record<string, string>;
+      expect(out).toMatchObject({ 'from-digest': current.digest, 'to-digest': old.digest, 'to-tag': 'prod-20261101-aaaaaaa' });
+      expect(out['audit-tag']).toMatch(/^prod-rollback-\d{8}-\d{6}-from-bbbbbbb$/);
+      const tags = await tagsOf(client, repo);
+      expect(tags.prod).toBe(old.digest);
+      expect(tags[out['audit-tag']!]).toBe(current.digest);
+      expect(result.stdout + result.stderr).not.toContain(registry.credentials!.password);
+    });
+
     it('without the registry login, the registry refuses and the job fails with exit 1', async () => {
       const { CI_REGISTRY_PASSWORD: _, ...withoutPassword } = gitlab;
       const result = await run(['compute-tags', '--images', gitlab.CI_REGISTRY_IMAGE!], withoutPassword);
