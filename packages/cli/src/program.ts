@@ -37,6 +37,12 @@ flag missing, no ref or commit in the CI context); nothing ran.
 
 class UsageError extends Error {}
 
+/** Why this Node.js cannot run the bundles (built for node20), or undefined when it can. */
+export function nodeProblem(version: string): string | undefined {
+  const major = Number(/^v?(\d+)\./.exec(version)?.[1] ?? 0);
+  return major >= 20 ? undefined : `tagwright needs Node.js 20 or later, found ${version}: install Node.js 20+ (e.g. the node:20 image) and run it again`;
+}
+
 /** Where the action's action.yml and bundle (`dist/index.mjs`) are: shipped beside the command, else the workspace's package. */
 export function actionDir(name: string): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -139,6 +145,11 @@ export async function main(
   io: { stdout: (text: string) => void; stderr: (text: string) => void },
   version: string,
 ): Promise<number> {
+  const problem = nodeProblem(process.version);
+  if (problem !== undefined) {
+    io.stderr(`${problem}\n`);
+    return EXIT.failed;
+  }
   const context = readCiContext(env);
   registerSecret(context.registryLogin?.password);
   registerSecret(env['CI_JOB_TOKEN']);
