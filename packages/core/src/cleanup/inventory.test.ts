@@ -66,7 +66,7 @@ describe('executeRetentionPlan', () => {
       expect(report.deleted.map((entry) => entry.digest)).toEqual(plan.delete.slice(0, 2).map((entry) => entry.digest));
       expect(report.notDeleted).toEqual(plan.delete.slice(2));
       expect(report.failed).toEqual({ state: 'not-deleted', digest: failing, tags: plan.delete[2]?.tags, error: '503 Service Unavailable' });
-      expect((error as Error).message).toContain('2 of 4 manifest(s) were deleted before the failure');
+      expect((error as Error).message).toContain('2 of 4 manifest(s) were deleted');
     });
   });
 
