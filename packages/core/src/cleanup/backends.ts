@@ -103,14 +103,6 @@ export function ghcrRetentionBackend(options: {
         return [...latest.keys()];
       },
       resolveTags: async (tags) => new Map(tags.flatMap((tag): Array<[string, string]> => (latest.has(tag) ? [[tag, latest.get(tag) as string]] : []))),
-      async readManifest(digest) {
-        try {
-          return await client.getManifest({ ...repo, digest });
-        } catch (error) {
-          if ((error as { code?: unknown }).code === 'NOT_FOUND') return undefined;
-          throw error;
-        }
-      },
       exists: async (digest) => (await list()).some((version) => version.digest === digest),
     };
   };

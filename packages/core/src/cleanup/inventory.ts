@@ -472,8 +472,11 @@ export interface RetentionDeleteGuard {
   listTags(): Promise<string[]>;
   /** Resolves tags to the digest each points at now (bounded concurrency); a tag that is gone is left out. */
   resolveTags(tags: readonly string[]): Promise<Map<string, string>>;
-  /** Reads a manifest's bytes by digest, to put a lost tag back; undefined when the manifest is gone. */
-  readManifest(digest: string): Promise<RawManifest | undefined>;
+  /**
+   * Reads a manifest's bytes by digest, to put a lost tag back; undefined when the manifest is gone (it is
+   * then reported as already absent). Absent when the backend cannot put a tag back.
+   */
+  readManifest?(digest: string): Promise<RawManifest | undefined>;
   /** Whether a manifest is there now (a `HEAD` by digest); for a delete whose answer was lost. */
   exists(digest: string): Promise<boolean>;
   /** Writes a tag back onto a manifest (the bytes {@link RetentionDeleteGuard.readManifest} returned); absent when the backend cannot. */
@@ -679,7 +682,7 @@ export async function executeRetentionPlan(
       // Re-read right before the DELETE: every tag that must survive, resolved now.
       try {
         let listed = new Set(await guard.listTags());
-        const read = guard.readManifest(entry.digest);
+        const read = guard.readManifest ? guard.readManifest(entry.digest) : Promise.resolve(undefined);
         before = await guard.resolveTags([...listed].filter((tag) => !dying.has(tag) && !gone.has(tag)));
         bytes = await read;
         // Tags that appeared while the others were resolved: resolve them too (a few rounds at most).
@@ -693,7 +696,7 @@ export async function executeRetentionPlan(
       } catch (error) {
         return fail(i, entry, 're-read the tags before deleting', error, 'not-deleted');
       }
-      if (bytes === undefined) {
+      if (guard.readManifest && bytes === undefined) {
         const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, alreadyAbsent: true };
         report.deleted.push(done);
         for (const tag of entry.tags) gone.add(tag);
