@@ -53,7 +53,7 @@ export function createDeps(runtime: ActionRuntime): Deps {
       if ((release.mode === 'none' && !release.publishDraft) || releaseVersion === undefined) return undefined;
       // octokit and git live behind these imports, off the main path.
       const [{ createReleasePorts }, { prepareRelease }] = await Promise.all([import('@tagwright/action-kit/github'), import('@tagwright/core/release')]);
-      const ports = createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote' });
+      const ports = await createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote', forge: release.forge });
       return prepareRelease({ release, version: releaseVersion, sha, verification }, ports);
     },
     now: () => runtime.now(),
