@@ -133,7 +133,7 @@ function summarize(
 ): string {
   // Forgejo has no make_latest: say what "latest" means there instead of a setting that was not sent.
   const latest = (makeLatest: string): string =>
-    capabilities && !capabilities.makeLatest ? (capabilities.latestExplanation ?? 'this forge decides which release is latest') : `make_latest ${makeLatest}`;
+    capabilities && !capabilities.makeLatest ? (capabilities.latestExplanation ?? 'this forge decides which release is latest').replace(/\.$/, '') : `make_latest ${makeLatest}`;
   const lines = [
     `## promote ${report.dryRun ? '(dry run) ' : ''}\`${report.source}\` → \`${report.destination}\`\n`,
     `Digest \`${report.digest}\` (${report.mediaType}).\n`,
