@@ -203,7 +203,7 @@ describe('tagwright CLI', () => {
       const after = await tagsOf(client, repo);
       for (const tag of ['v1.5.0', 'v1.5', 'v1', 'latest']) expect(after[tag]).toBe(build.digest);
 
-      const cleaned = await run(['cleanup', '--image', gitlab.CI_REGISTRY_IMAGE!, '--keep-n', 'sha-*=0', '--dry-run'], gitlab);
+      const cleaned = await run(['cleanup', '--image', gitlab.CI_REGISTRY_IMAGE!, '--keep-n', 'sha-*=1', '--dry-run'], gitlab);
       expect(cleaned.code, cleaned.stderr).toBe(0);
       expect(JSON.parse(JSON.parse(cleaned.stdout).kept as string)).toEqual(expect.arrayContaining([expect.objectContaining({ tag: 'latest' })]));
 
