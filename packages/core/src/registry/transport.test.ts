@@ -130,3 +130,61 @@ describe('createTransport', () => {
     });
   });
 });
+
+describe('createTransport concurrency per host', () => {
+  /** A fetch that answers 200 after the caller releases it, recording how many were in flight per host. */
+  function gatedFetch(): { fetch: typeof fetch; peak: Map<string, number>; release(): void } {
+    const inFlight = new Map<string, number>();
+    const peak = new Map<string, number>();
+    const waiting: (() => void)[] = [];
+    let open = false;
+    const fetchImpl = (async (input: string | URL | Request) => {
+      const host = new URL(String(input)).host;
+      inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
+      peak.set(host, Math.max(peak.get(host) ?? 0, inFlight.get(host)!));
+      if (!open) await new Promise<void>((resolve) => waiting.push(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight.set(host, inFlight.get(host)! - 1);
+      return new Response('{}', { status: 200 });
+    }) satisfies typeof fetch;
+    return {
+      fetch: fetchImpl,
+      peak,
+      release() {
+        open = true;
+        for (const resolve of waiting.splice(0)) resolve();
+      },
+    };
+  }
+
+  const get = (registry: string, path: string) => ({
+    operation: 'get thing',
+    registry,
+    method: 'GET' as const,
+    url: `http://${registry}/v2/${path}`,
+    scopes: [],
+    okStatuses: [200],
+  });
+
+  describe('when more requests than the limit go to one host', () => {
+    it('keeps at most the limit in flight per host, each host on its own', async () => {
+      const gate = gatedFetch();
+      const transport = createTransport({ fetch: gate.fetch, maxConcurrencyPerHost: 2 });
+      const all = Promise.all([
+        ...Array.from({ length: 5 }, (_, i) => transport.request(get('127.0.0.1:5000', `a/${i}`))),
+        ...Array.from({ length: 5 }, (_, i) => transport.request(get('127.0.0.1:5001', `b/${i}`))),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      gate.release();
+      const responses = await all;
+      expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+      expect(Object.fromEntries(gate.peak)).toEqual({ '127.0.0.1:5000': 2, '127.0.0.1:5001': 2 });
+    });
+  });
+
+  describe('when the limit is not a whole number ≥ 1', () => {
+    it.each([0, -1, 1.5, Number.NaN])('refuses %s', (value) => {
+      expect(() => createTransport({ maxConcurrencyPerHost: value })).toThrow(/maxConcurrencyPerHost must be a whole number ≥ 1/);
+    });
+  });
+});

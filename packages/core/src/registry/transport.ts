@@ -9,6 +9,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import { RegistryError } from '../errors.js';
 import type { OciErrorEntry } from '../errors.js';
@@ -72,7 +74,20 @@ export interface TransportOptions {
    * cancelled and a {@link RegistryError} `ABORTED` is thrown.
    */
   signal?: AbortSignal;
+  /**
+   * Most requests in flight at once to one host (`host:port` of the URL; token servers count on
+   * their own host). Default {@link DEFAULT_MAX_CONCURRENCY_PER_HOST}. Further requests wait for a
+   * slot; a retry's backoff does not hold one.
+   */
+  maxConcurrencyPerHost?: number;
 }
+
+/**
+ * Default of {@link TransportOptions.maxConcurrencyPerHost}: 6, the per-host connection limit
+ * browsers use, well below what ghcr.io and Docker Hub throttle (their limits count requests per
+ * period, not concurrency; a small bound keeps bursts such as a cleanup's reads from tripping 429s).
+ */
+export const DEFAULT_MAX_CONCURRENCY_PER_HOST = 6;
 
 /** A request to a registry. */
 export interface TransportRequest {
@@ -279,6 +294,26 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const authStates = new Map<string, AuthState>();
   const credentials = new Map<string, Promise<Credential | undefined>>();
   const tokens = new Map<string, CachedToken>();
+  const maxPerHost = options.maxConcurrencyPerHost ?? DEFAULT_MAX_CONCURRENCY_PER_HOST;
+  if (!Number.isInteger(maxPerHost) || maxPerHost < 1) {
+    throw new RangeError(`createTransport: maxConcurrencyPerHost must be a whole number ≥ 1, got ${maxPerHost}`);
+  }
+  const hostLimits = new Map<string, LimitFunction>();
+  /** Runs `task` in one of the host's slots. */
+  const inHostSlot = <T>(url: string, task: () => Promise<T>): Promise<T> => {
+    let host: string;
+    try {
+      host = new URL(url).host;
+    } catch {
+      return task();
+    }
+    let limit = hostLimits.get(host);
+    if (!limit) {
+      limit = pLimit(maxPerHost);
+      hostLimits.set(host, limit);
+    }
+    return limit(task);
+  };
 
   const credentialFor = (registry: string): Promise<Credential | undefined> => {
     let found = credentials.get(registry);
@@ -316,7 +351,10 @@ export function createTransport(options: TransportOptions = {}): Transport {
     // A streamed body counts as the Content-Length it was sent with.
     const declaredLength = Number(Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-length')?.[1] ?? '0');
     const bytesSent = body instanceof Uint8Array ? body.byteLength : body ? declaredLength || 0 : 0;
-    const attempt = async (): Promise<TransportResponse> => {
+    // Each attempt waits for a slot of the host first (its time limits start once it has one) and
+    // gives the slot back when its response is read (a streamed response: when its headers arrived).
+    const attempt = (): Promise<TransportResponse> => inHostSlot(url, attemptInSlot);
+    const attemptInSlot = async (): Promise<TransportResponse> => {
       if (outerSignal?.aborted) throw aborted(operation, url, outerSignal);
       const deadline = new Deadline(connectMs, idleMs);
       const signal = outerSignal ? AbortSignal.any([deadline.controller.signal, outerSignal]) : deadline.controller.signal;
