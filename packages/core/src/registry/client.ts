@@ -49,7 +49,7 @@ export interface RegistryClientOptions {
    */
   signal?: AbortSignal;
   /**
-   * Most requests in flight at once to one host (default 6, `DEFAULT_MAX_CONCURRENCY_PER_HOST`);
+   * Most requests in flight at once to one host (default 8, `DEFAULT_MAX_CONCURRENCY_PER_HOST`);
    * concurrent calls beyond it wait for a slot. A whole number ≥ 1, else `RangeError`.
    */
   maxConcurrencyPerHost?: number;

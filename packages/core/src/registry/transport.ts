@@ -83,11 +83,12 @@ export interface TransportOptions {
 }
 
 /**
- * Default of {@link TransportOptions.maxConcurrencyPerHost}: 6, the per-host connection limit
- * browsers use, well below what ghcr.io and Docker Hub throttle (their limits count requests per
- * period, not concurrency; a small bound keeps bursts such as a cleanup's reads from tripping 429s).
+ * Default of {@link TransportOptions.maxConcurrencyPerHost}: 8, enough for a two-platform image's
+ * blobs (config and 3 layers each) in one round trip, and well below what ghcr.io and Docker Hub
+ * throttle (their limits count requests per period, not concurrency; a small bound keeps bursts such
+ * as a cleanup's reads from tripping 429s).
  */
-export const DEFAULT_MAX_CONCURRENCY_PER_HOST = 6;
+export const DEFAULT_MAX_CONCURRENCY_PER_HOST = 8;
 
 /** A request to a registry. */
 export interface TransportRequest {
