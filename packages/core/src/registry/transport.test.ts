@@ -188,3 +188,33 @@ describe('createTransport concurrency per host', () => {
     });
   });
 });
+
+describe('createTransport under 429', () => {
+  describe('when a host answers 429 to requests beyond 2 in flight', () => {
+    it('halves its bound and every request finishes after Retry-After', async () => {
+      let inFlight = 0;
+      let refused = 0;
+      const fetchImpl = (async () => {
+        inFlight += 1;
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (inFlight > 2) {
+            refused += 1;
+            return new Response('{"errors":[{"code":"TOOMANYREQUESTS"}]}', { status: 429, headers: { 'Retry-After': '0' } });
+          }
+          return new Response('{}', { status: 200 });
+        } finally {
+          inFlight -= 1;
+        }
+      }) satisfies typeof fetch;
+      const transport = createTransport({ fetch: fetchImpl, maxConcurrencyPerHost: 8, retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 5 } });
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          transport.request({ operation: 'get thing', registry: '127.0.0.1:5000', method: 'GET', url: `http://127.0.0.1:5000/v2/x/${i}`, scopes: [], okStatuses: [200] }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200));
+      expect(refused).toBeGreaterThan(0);
+    });
+  });
+});

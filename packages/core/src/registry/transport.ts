@@ -77,7 +77,8 @@ export interface TransportOptions {
   /**
    * Most requests in flight at once to one host (`host:port` of the URL; token servers count on
    * their own host). Default {@link DEFAULT_MAX_CONCURRENCY_PER_HOST}. Further requests wait for a
-   * slot; a retry's backoff does not hold one.
+   * slot; a retry's backoff does not hold one. Each `429` from a host halves its bound (down to 1)
+   * for the rest of the run.
    */
   maxConcurrencyPerHost?: number;
 }
@@ -300,20 +301,32 @@ export function createTransport(options: TransportOptions = {}): Transport {
     throw new RangeError(`createTransport: maxConcurrencyPerHost must be a whole number ≥ 1, got ${maxPerHost}`);
   }
   const hostLimits = new Map<string, LimitFunction>();
-  /** Runs `task` in one of the host's slots. */
-  const inHostSlot = <T>(url: string, task: () => Promise<T>): Promise<T> => {
+  const hostLimit = (url: string): LimitFunction | undefined => {
     let host: string;
     try {
       host = new URL(url).host;
     } catch {
-      return task();
+      return undefined;
     }
     let limit = hostLimits.get(host);
     if (!limit) {
       limit = pLimit(maxPerHost);
       hostLimits.set(host, limit);
     }
-    return limit(task);
+    return limit;
+  };
+  /** Runs `task` in one of the host's slots. */
+  const inHostSlot = <T>(url: string, task: () => Promise<T>): Promise<T> => {
+    const limit = hostLimit(url);
+    return limit ? limit(task) : task();
+  };
+  /**
+   * A `429 Too Many Requests` halves the host's bound (down to 1) for the rest of the run, so that the
+   * retries after `Retry-After` do not collide again with the same burst.
+   */
+  const throttled = (url: string): void => {
+    const limit = hostLimit(url);
+    if (limit && limit.concurrency > 1) limit.concurrency = Math.max(1, Math.ceil(limit.concurrency / 2));
   };
 
   const credentialFor = (registry: string): Promise<Credential | undefined> => {
@@ -432,6 +445,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
         ...(stream ? { stream } : {}),
         url: response.url || url,
       };
+      if (response.status === 429) throttled(url);
       if (RETRYABLE_STATUSES.has(response.status)) {
         throw new RetryableResponse(result, parseRetryAfter(response.headers.get('retry-after'), new Date()));
       }
