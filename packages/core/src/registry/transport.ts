@@ -77,8 +77,8 @@ export interface TransportOptions {
   /**
    * Most requests in flight at once to one host (`host:port` of the URL; token servers count on
    * their own host). Default {@link DEFAULT_MAX_CONCURRENCY_PER_HOST}. Further requests wait for a
-   * slot; a retry's backoff does not hold one. Each `429` from a host halves its bound (down to 1)
-   * for the rest of the run.
+   * slot; a retry's backoff does not hold one. A `429` from a host halves its bound (down to 1)
+   * for the rest of the run, once per burst (the 429s within its `Retry-After` count once).
    */
   maxConcurrencyPerHost?: number;
 }
@@ -322,11 +322,18 @@ export function createTransport(options: TransportOptions = {}): Transport {
   };
   /**
    * A `429 Too Many Requests` halves the host's bound (down to 1) for the rest of the run, so that the
-   * retries after `Retry-After` do not collide again with the same burst.
+   * retries after `Retry-After` do not collide again with the same burst; the 429s of one burst
+   * (within `Retry-After`, at least the first retry delay) halve it once.
    */
-  const throttled = (url: string): void => {
+  const lastThrottle = new Map<LimitFunction, number>();
+  const throttled = (url: string, retryAfterMs: number | undefined): void => {
     const limit = hostLimit(url);
-    if (limit && limit.concurrency > 1) limit.concurrency = Math.max(1, Math.ceil(limit.concurrency / 2));
+    if (!limit || limit.concurrency <= 1) return;
+    // The 429s of one burst count once: no second halving until the first one's retries had their turn.
+    const now = Date.now();
+    if (now - (lastThrottle.get(limit) ?? -Infinity) < Math.max(retryAfterMs ?? 0, minTimeout)) return;
+    lastThrottle.set(limit, now);
+    limit.concurrency = Math.max(1, Math.ceil(limit.concurrency / 2));
   };
 
   const credentialFor = (registry: string): Promise<Credential | undefined> => {
@@ -445,7 +452,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
         ...(stream ? { stream } : {}),
         url: response.url || url,
       };
-      if (response.status === 429) throttled(url);
+      if (response.status === 429) throttled(url, parseRetryAfter(response.headers.get('retry-after'), new Date()));
       if (RETRYABLE_STATUSES.has(response.status)) {
         throw new RetryableResponse(result, parseRetryAfter(response.headers.get('retry-after'), new Date()));
       }
