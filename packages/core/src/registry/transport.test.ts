@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextLink } from './client.js';
+import { staticKeychain } from './keychain.js';
 import { createTransport, decodeError, isInsecureRegistry, parseChallenge, parseRetryAfter } from './transport.js';
 
 const NOW = new Date('2026-11-22T03:00:00Z');
@@ -215,6 +216,25 @@ describe('createTransport under 429', () => {
       );
       expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200));
       expect(refused).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('createTransport with Basic auth and concurrent first requests', () => {
+  describe('when two requests meet the Basic challenge at the same time', () => {
+    it('answers both with the credentials (the second is not taken for a refusal)', async () => {
+      const expected = `Basic ${Buffer.from('user:pass').toString('base64')}`;
+      const fetchImpl = (async (_input: string | URL | Request, init?: RequestInit) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const authz = new Headers(init?.headers).get('authorization');
+        if (authz === expected) return new Response('{}', { status: 200 });
+        return new Response('', { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="Registry Realm"' } });
+      }) satisfies typeof fetch;
+      const transport = createTransport({ fetch: fetchImpl, keychain: staticKeychain({ '127.0.0.1:5000': { username: 'user', password: 'pass' } }) });
+      const get = (path: string) =>
+        transport.request({ operation: 'get thing', registry: '127.0.0.1:5000', method: 'GET', url: `http://127.0.0.1:5000/v2/${path}`, scopes: [], okStatuses: [200] });
+      const responses = await Promise.all([get('a'), get('b')]);
+      expect(responses.map((r) => r.status)).toEqual([200, 200]);
     });
   });
 });

@@ -571,8 +571,10 @@ export function createTransport(options: TransportOptions = {}): Transport {
       return response;
     }
     let scopes = req.scopes;
+    let sentBasic = false;
     const withAuth = async (): Promise<TransportResponse> => {
       const authz = await authorization(req.registry, scopes);
+      sentBasic = authz?.startsWith('Basic ') ?? false;
       return send(req.operation, req.method, url, { ...req.headers, ...(authz ? { Authorization: authz } : {}) }, req.body, req.stream);
     };
     let response = await withAuth();
@@ -592,9 +594,11 @@ export function createTransport(options: TransportOptions = {}): Transport {
         tokens.delete(tokenKey(req.registry, scopes));
         const credential = await credentialFor(req.registry);
         const canAnswer = state.scheme === 'bearer' || (credential?.username !== undefined && credential.password !== undefined);
-        // Retry once with fresh auth unless the same Basic credentials were already refused.
+        // Retry once with fresh auth unless this request's own Basic credentials were refused (a
+        // concurrent first request may have learnt the scheme meanwhile: this one went without them).
         // A streamed body was consumed by the first attempt: it cannot be sent again.
-        if (canAnswer && !(previous?.scheme === 'basic' && state.scheme === 'basic') && !(req.body instanceof ReadableStream)) {
+        const refusedBasic = sentBasic && previous?.scheme === 'basic' && state.scheme === 'basic';
+        if (canAnswer && !refusedBasic && !(req.body instanceof ReadableStream)) {
           response = await withAuth();
         }
       }
