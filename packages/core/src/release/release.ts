@@ -79,8 +79,11 @@ export interface PreparedRelease {
   action: 'create-or-update' | 'publish-draft' | 'already-published';
   /** Where the notes came from, for the summary (`commits v1.2.0..v1.2.1 (local clone)`). */
   notesSource: string;
-  /** Creates, updates or publishes the release; call after the tags moved. */
-  publish(image: ReleasedImage, verification: VerificationSummary | null): Promise<ReleaseOutcome>;
+  /**
+   * Creates, updates or publishes the release; call after the tags moved. `image` is the promoted image,
+   * or every image of a release set (each listed in the notes' verification footer with its digest).
+   */
+  publish(image: ReleasedImage | readonly ReleasedImage[], verification: VerificationSummary | null): Promise<ReleaseOutcome>;
 }
 
 /** The release as it is after {@link PreparedRelease.publish}. */
@@ -228,7 +231,7 @@ export async function prepareRelease(request: ReleaseRequest, ports: ReleasePort
     notesSource,
     async publish(image, verification) {
       const footer = verificationFooter({
-        images: [{ reference: image.destination, digest: image.digest }],
+        images: (Array.isArray(image) ? (image as readonly ReleasedImage[]) : [image as ReleasedImage]).map((one) => ({ reference: one.destination, digest: one.digest })),
         ...footerSigner(request.verification, verification),
       });
       const body = [notes.trim(), footer.trim()].filter((part) => part !== '').join('\n\n') + '\n';
