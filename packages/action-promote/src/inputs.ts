@@ -40,6 +40,8 @@ export interface Inputs {
    * by core's `promoteSet`; undefined for the single-image path.
    */
   set?: { images: RepositoryReference[]; source: SetSource };
+  /** Two-phase gates checked before any write (`require-release`, `require-release-prerelease`, `require-final-changelog`). */
+  gates: { requireRelease?: { template: string; prerelease: boolean }; changelogFinal?: boolean };
 }
 
 /** Reads and validates every input; throws ConfigurationError naming the input before any request. */
@@ -80,6 +82,7 @@ export function readInputs(): Inputs {
   }
   const release = readReleaseInputs();
   const releaseVersion = checkRelease(release, source);
+  const gates = readGates(release);
   return {
     source,
     destination,
@@ -92,7 +95,31 @@ export function readInputs(): Inputs {
     ...(releaseVersion !== undefined ? { releaseVersion } : {}),
     registry: readRegistryInputs(),
     ...(set ? { set } : {}),
+    gates,
   };
+}
+
+/** The two-phase gates; each needs a release (`release` or `publish-draft`) to be checked against. */
+function readGates(release: ReleaseInputs): Inputs['gates'] {
+  const requireRelease = getOptionalInput('require-release');
+  const prerelease = getBooleanInput('require-release-prerelease', false);
+  const changelogFinal = getBooleanInput('require-final-changelog', false);
+  const none = release.mode === 'none' && !release.publishDraft;
+  for (const [name, given] of [['require-release', requireRelease !== undefined], ['require-final-changelog', changelogFinal]] as const) {
+    if (given && none) throw new ConfigurationError('INVALID_INPUT', `read input ${name}: a gate of the release; give release: draft/published or publish-draft: true`);
+  }
+  if (prerelease && requireRelease === undefined) throw new ConfigurationError('INVALID_INPUT', 'read input require-release-prerelease: true needs require-release (e.g. {version}-smoke)');
+  if (requireRelease !== undefined) {
+    try {
+      validateTag(requireRelease.replaceAll('{version}', '0.0.0'));
+    } catch (error: unknown) {
+      throw new ConfigurationError('INVALID_INPUT', `read input require-release: ${JSON.stringify(requireRelease)} is not a tag (or {version} template): ${errorMessage(error)}`, { cause: error });
+    }
+  }
+  if (changelogFinal && release.notes.kind !== 'changelog-file') {
+    throw new ConfigurationError('INVALID_INPUT', 'read input require-final-changelog: true needs release-notes: changelog-file:<path> (the changelog it checks)');
+  }
+  return { ...(requireRelease !== undefined ? { requireRelease: { template: requireRelease, prerelease } } : {}), ...(changelogFinal ? { changelogFinal } : {}) };
 }
 
 /**

@@ -52,12 +52,12 @@ export function createDeps(runtime: ActionRuntime): Deps {
     copyImage: async () => copyImage,
     copySignatures: async (client, source, destination, digest) =>
       (await import('./signatures.js')).copySignatures(client, source, destination, digest),
-    prepareRelease: async ({ release, releaseVersion, sha, verification }) => {
+    prepareRelease: async ({ release, releaseVersion, sha, verification, gates }) => {
       if ((release.mode === 'none' && !release.publishDraft) || releaseVersion === undefined) return undefined;
       // octokit and git live behind these imports, off the main path.
       const [{ createReleasePorts }, { prepareRelease }] = await Promise.all([import('@tagwright/action-kit/github'), import('@tagwright/core/release')]);
       const ports = createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote' });
-      return prepareRelease({ release, version: releaseVersion, sha, verification }, ports);
+      return prepareRelease({ release, version: releaseVersion, sha, verification, gates }, ports);
     },
     readSourceBase: async () => {
       const [{ readBaseVersion }, path] = await Promise.all([import('@tagwright/core/github'), import('node:path')]);
@@ -150,6 +150,7 @@ function summarize(
     );
   }
   lines.push(`\n${requests} registry requests.\n`);
+  lines.push(summarizeGates(release));
   if (released) {
     const state = released.draft ? 'draft' : 'published';
     lines.push(
@@ -259,8 +260,18 @@ export function summarizeSet(report: PromoteSetReport<VerificationOutcome>, requ
     lines.push(`\n**Signed by:**\n\n${verified.map((image) => `- \`${image.image}\`: ${image.verification?.signers.join(', ')}`).join('\n')}\n`);
   } else lines.push('\n> [!WARNING]\n> No signature verification was configured for this promotion.\n');
   lines.push(`\n${requests} registry requests.\n`);
+  lines.push(summarizeGates(report.release));
   if (report.released) {
     lines.push(`\n**Release:** [${escapeMarkdown(report.released.tag)}](${report.released.url}) ${report.released.change} (${report.released.draft ? 'draft' : 'published'}); notes from ${escapeMarkdown(report.released.notesSource)}.\n`);
   }
   return lines.join('');
+}
+
+/** The two-phase gates, each passed / failed with its reason (a failed one refused before any write). */
+function summarizeGates(release: PreparedRelease | undefined): string {
+  if (!release?.gates?.length) return '';
+  return `\n**Release gates:**\n\n${markdownTable(
+    ['gate', 'result', 'reason'],
+    release.gates.map((gate) => [gate.gate, gate.passed ? 'passed' : 'failed', escapeMarkdown(gate.reason)]),
+  )}`;
 }

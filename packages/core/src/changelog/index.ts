@@ -8,3 +8,5 @@ export { verificationFooter, footerSigner } from './verification.js';
 export type { VerificationFooterInput, VerifiedSigner } from './verification.js';
 export { earlierReleaseTags, findReleaseOf, isStagingTag, releaseTagSpellings } from './releases.js';
 export type { ReleaseRecord } from './releases.js';
+export { changelogSectionFinal } from './final.js';
+export type { ChangelogFinality } from './final.js';
