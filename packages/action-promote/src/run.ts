@@ -5,7 +5,7 @@ import type { CopyImage, PromoteReport, PromoteSetReport, SetSource } from '@tag
 import { PartialMutationError } from '@tagwright/core/errors';
 import { copyImage, formatReference } from '@tagwright/core/registry';
 import type { RegistryClient, RepositoryReference, RequestEvent } from '@tagwright/core/registry';
-import type { PreparedRelease, ReleaseOutcome } from '@tagwright/core/release';
+import type { PreparedRelease, ReleaseOutcome, ReleaseStoreCapabilities } from '@tagwright/core/release';
 import type { Inputs } from './inputs.js';
 
 /** What promote needs from the outside world. */
@@ -36,12 +36,15 @@ export interface Deps {
   prepareRelease(inputs: Inputs): Promise<PreparedRelease | undefined>;
   /** The `X.Y.Z` of a bare `staging.*` source: `version` of the workspace's package.json. Loaded lazily. */
   readSourceBase(): Promise<string>;
+  /** What the release's forge can do, once `prepareRelease` chose it (Forgejo: no `make_latest`). */
+  releaseCapabilities?(): ReleaseStoreCapabilities | undefined;
   now(): Date;
   info(message: string): void;
 }
 
 /** The real deps for a workflow run. */
 export function createDeps(runtime: ActionRuntime): Deps {
+  let capabilities: ReleaseStoreCapabilities | undefined;
   return {
     registryClient: (inputs, onRequest) =>
       createActionRegistryClient(inputs.registry, [inputs.source.registry, inputs.destination.registry, ...(inputs.set?.images ?? []).map((image) => image.registry)], runtime, {
@@ -56,14 +59,16 @@ export function createDeps(runtime: ActionRuntime): Deps {
       if ((release.mode === 'none' && !release.publishDraft) || releaseVersion === undefined) return undefined;
       // octokit and git live behind these imports, off the main path.
       const [{ createReleasePorts }, { prepareRelease }] = await Promise.all([import('@tagwright/action-kit/github'), import('@tagwright/core/release')]);
-      const ports = createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote' });
+      const ports = await createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote', forge: release.forge });
+      capabilities = ports.store.capabilities;
       return prepareRelease({ release, version: releaseVersion, sha, verification, gates }, ports);
     },
     readSourceBase: async () => {
-      const [{ readBaseVersion }, path] = await Promise.all([import('@tagwright/core/github'), import('node:path')]);
+      const [{ readBaseVersion }, path] = await Promise.all([import('@tagwright/core/release'), import('node:path')]);
       const base = await readBaseVersion({ packageJsonPath: path.resolve(runtime.context.workspace ?? '.', 'package.json') });
       return base.replace(/^v/, '');
     },
+    releaseCapabilities: () => capabilities,
     now: () => runtime.now(),
     info: (message) => runtime.info(message),
   };
@@ -119,7 +124,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       'bytes-copied': report.copy?.bytesCopied ?? 0,
     },
     summary:
-      summarize(report, verification, counters.requests, release, released) +
+      summarize(report, verification, counters.requests, release, released, deps.releaseCapabilities?.()) +
       (signatures
         ? `\nSignatures copied into \`${destination}\`: ${signatures.signatureTag ? `\`${signatures.signatureTag}\`` : 'no legacy signature'}, ${signatures.referrers.length} bundle referrer(s).\n`
         : ''),
@@ -133,7 +138,11 @@ function summarize(
   requests: number,
   release: PreparedRelease | undefined,
   released: ReleaseOutcome | undefined,
+  capabilities?: ReleaseStoreCapabilities,
 ): string {
+  // Forgejo has no make_latest: say what "latest" means there instead of a setting that was not sent.
+  const latest = (makeLatest: string): string =>
+    capabilities && !capabilities.makeLatest ? (capabilities.latestExplanation ?? 'this forge decides which release is latest').replace(/\.$/, '') : `make_latest ${makeLatest}`;
   const lines = [
     `## promote ${report.dryRun ? '(dry run) ' : ''}\`${report.source}\` → \`${report.destination}\`\n`,
     `Digest \`${report.digest}\` (${report.mediaType}).\n`,
@@ -154,11 +163,11 @@ function summarize(
   if (released) {
     const state = released.draft ? 'draft' : 'published';
     lines.push(
-      `\n**Release:** [${escapeMarkdown(released.tag)}](${released.url}) ${released.change} (${state}${released.draft ? '' : `, make_latest ${released.makeLatest}`}); notes from ${escapeMarkdown(released.notesSource)}${released.previous ? `, previous release ${escapeMarkdown(released.previous)}` : ', first release'}.\n`,
+      `\n**Release:** [${escapeMarkdown(released.tag)}](${released.url}) ${released.change} (${state}${released.draft ? '' : `, ${latest(released.makeLatest)}`}); notes from ${escapeMarkdown(released.notesSource)}${released.previous ? `, previous release ${escapeMarkdown(released.previous)}` : ', first release'}.\n`,
     );
   } else if (release) {
     lines.push(
-      `\n**Release (dry run):** ${escapeMarkdown(release.tag)} would be ${release.action === 'publish-draft' ? 'published from its draft' : release.action === 'already-published' ? 'left as published' : 'created or updated'} (make_latest ${release.makeLatest}); notes from ${escapeMarkdown(release.notesSource)}.\n`,
+      `\n**Release (dry run):** ${escapeMarkdown(release.tag)} would be ${release.action === 'publish-draft' ? 'published from its draft' : release.action === 'already-published' ? 'left as published' : 'created or updated'} (${latest(release.makeLatest)}); notes from ${escapeMarkdown(release.notesSource)}.\n`,
     );
   }
   return lines.join('');
