@@ -41,3 +41,5 @@ export type {
 export { OCI_TAG_GRAMMAR, isOciTag, sanitizeBranchTag } from './tag-grammar.js';
 export { combineTagNames, addStagingTags, stagingReservationFor } from './images.js';
 export type { ImageTagPlan, CombinedTagNames, StagingReservationDecision } from './images.js';
+export { isVersionPattern, expandVersionPattern, pickCommonBuild, planSetRollback } from './release-set.js';
+export type { CommonBuildPick, SetTargetState, SetRollbackStep } from './release-set.js';
