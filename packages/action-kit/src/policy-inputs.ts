@@ -9,6 +9,8 @@ export interface VerificationInputs {
   certificateOidcIssuer?: string;
   certificateOidcIssuerRegexp?: string;
   key?: string;
+  /** `key-location`: where users fetch the public key from, for the release notes' `cosign verify --key`. */
+  keyLocation?: string;
   trustedRoot?: string;
   /** GitHub Actions claims the signing certificate must carry (Fulcio extensions). */
   github?: {
@@ -63,6 +65,12 @@ export function readVerificationInputs(): VerificationInputs {
     Object.values(given).some((value) => value !== undefined) || Object.keys(github).length > 0 || requireProvenance;
   const result: VerificationInputs = { required: getBooleanInput('require-signature', configured), configured };
   if (getBooleanInput('insecure-ignore-tlog', false)) result.insecureIgnoreTlog = true;
+  const keyLocation = getOptionalInput('key-location');
+  if (keyLocation !== undefined) {
+    if (given.key === undefined) throw new ConfigurationError('INVALID_INPUT', 'read input key-location: it says where the public key of key is published; give key too');
+    if (/\s/.test(keyLocation)) throw new ConfigurationError('INVALID_INPUT', `read input key-location: ${JSON.stringify(keyLocation)} is not a URL or path (it contains white space)`);
+    result.keyLocation = keyLocation;
+  }
   for (const [name, value] of Object.entries(given)) if (value !== undefined) (result as unknown as Record<string, string>)[name] = value;
   if (Object.keys(github).length > 0) result.github = github;
   if (requireProvenance) result.provenance = provenanceGiven;

@@ -138,6 +138,11 @@ describe.skipIf(!present)('Forgejo release flow (compute-tags → promote)', () 
     expect(stored!.body).toContain('first feature');
     expect(stored!.body).toContain('a fix');
     expect(stored!.body).toContain(`\`${digest}\``);
+    // The exact commands that repeat the verification: the key (given as PEM, so published as cosign.pub),
+    // no log entry, and the required SLSA provenance.
+    const signer = ['  --key cosign.pub \\', '  --insecure-ignore-tlog=true \\', `  ${registry.host}/acme/app@${digest}`];
+    expect(stored!.body).toContain(['cosign verify \\', ...signer].join('\n'));
+    expect(stored!.body).toContain(['cosign verify-attestation --type slsaprovenance1 \\', ...signer].join('\n'));
     // The summary goes to the log, and says what "latest" means on Forgejo.
     expect(promoted.summary).toBe('');
     expect(promoted.stdout).toContain('neither a draft nor a pre-release, by date');

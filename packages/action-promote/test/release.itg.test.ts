@@ -439,4 +439,50 @@ describe('promote action, GitHub release of a signed image', () => {
       api.assertNoViolations();
     });
   });
+
+  describe('when a release set verified a key signature without a log entry', () => {
+    it('lists every image with its digest and the cosign verify --key command naming key-location', async () => {
+      const client = clientFor(registry);
+      const key = sigstore.generateKey();
+      const names = ['acme/key-api', 'acme/key-web'];
+      const digests: string[] = [];
+      for (const name of names) {
+        const repo = { registry: registry.host, repository: name };
+        const image = await pushImage(client, repo, { tag: 'build', seed: name });
+        await pushLegacySignatures(client, repo, image.digest, [await sigstore.signLegacy(image.digest, { key, tlog: false, tsa: false })]);
+        digests.push(image.digest);
+      }
+      const keyUrl = 'https://acme.example/keys/cosign.pub';
+
+      const result = await runActionYml(action, {
+        inputs: {
+          images: names.map((name) => `${registry.host}/${name}`).join('\n'),
+          source: 'build',
+          targets: 'prod',
+          username: registry.credentials!.username,
+          password: registry.credentials!.password,
+          key: key.publicKeyPem,
+          'key-location': keyUrl,
+          'insecure-ignore-tlog': 'true',
+          release: 'published',
+          'release-notes': 'none',
+          version: '1.3.0',
+          'github-token': api.token,
+        },
+        github: { ref: 'refs/tags/v1.3.0', sha: 'b'.repeat(40), repository: 'acme/app', api_url: api.url, workspace: dir },
+      });
+
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      const body = api.state.releaseByTag('1.3.0')!.body!;
+      for (const [index, name] of names.entries()) {
+        expect(body).toContain(
+          ['cosign verify \\', `  --key ${keyUrl} \\`, '  --insecure-ignore-tlog=true \\', `  ${registry.host}/${name}@${digests[index]}`].join('\n'),
+        );
+        expect(body).toContain(`| \`${registry.host}/${name}\` | \`${digests[index]}\` |`);
+      }
+      expect(body).not.toContain('BEGIN PUBLIC KEY');
+      expect(body).not.toContain('verify-attestation');
+      api.assertNoViolations();
+    });
+  });
 });

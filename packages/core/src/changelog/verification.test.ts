@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, InvalidReferenceError } from '../errors.js';
-import { footerSigner, verificationFooter } from './verification.js';
+import { footerSigner, footerVerification, publishedKeyLocation, verificationFooter } from './verification.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 const identity = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.3';
@@ -79,5 +79,59 @@ describe('footerSigner', () => {
     { when: 'only the identity is known', checked: { certificateIdentity: id }, verification: { verified: true }, expected: {} },
   ])('when $when', ({ checked, verification, expected }) => {
     expect(footerSigner(checked, verification)).toEqual(expected);
+  });
+});
+
+describe('verificationFooter with a verification method', () => {
+  it('renders cosign verify --key and verify-attestation for every image of a set', () => {
+    const other = `sha256:${'cd'.repeat(32)}`;
+    const footer = verificationFooter({
+      images: [
+        { reference: 'ghcr.io/acme/api', digest },
+        { reference: 'ghcr.io/acme/web', digest: other },
+      ],
+      method: { kind: 'key', keyLocation: 'https://acme.example/cosign.pub', insecureIgnoreTlog: true },
+      provenance: true,
+    });
+    for (const ref of [`ghcr.io/acme/api@${digest}`, `ghcr.io/acme/web@${other}`]) {
+      expect(footer).toContain(['cosign verify \\', '  --key https://acme.example/cosign.pub \\', '  --insecure-ignore-tlog=true \\', `  ${ref}`].join('\n'));
+      expect(footer).toContain(
+        ['cosign verify-attestation --type slsaprovenance1 \\', '  --key https://acme.example/cosign.pub \\', '  --insecure-ignore-tlog=true \\', `  ${ref}`].join('\n'),
+      );
+    }
+    expect(footer).toContain(`| \`ghcr.io/acme/web\` | \`${other}\` |`);
+  });
+});
+
+describe('publishedKeyLocation', () => {
+  it.each([
+    { when: 'key-location given', policy: { key: 'keys/cosign.pub', keyLocation: 'https://acme.example/k.pub' }, expected: 'https://acme.example/k.pub' },
+    { when: 'key is a path', policy: { key: 'keys/cosign.pub' }, expected: 'keys/cosign.pub' },
+    { when: 'key is a URL', policy: { key: 'https://acme.example/cosign.pub' }, expected: 'https://acme.example/cosign.pub' },
+    { when: 'key is PEM text', policy: { key: '-----BEGIN PUBLIC KEY-----\nMFk=\n-----END PUBLIC KEY-----' }, expected: 'cosign.pub' },
+  ])('when $when', ({ policy, expected }) => {
+    expect(publishedKeyLocation(policy)).toBe(expected);
+  });
+});
+
+describe('footerVerification', () => {
+  const id = 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main';
+  it.each([
+    { when: 'not verified', policy: { key: 'k.pub' }, verification: { verified: false }, expected: { provenance: false } },
+    {
+      when: 'verified with a key, tlog ignored, provenance required',
+      policy: { key: 'k.pub', insecureIgnoreTlog: true, provenance: {} },
+      verification: { verified: true, signature: {} },
+      expected: { method: { kind: 'key', keyLocation: 'k.pub', insecureIgnoreTlog: true }, provenance: true },
+    },
+    {
+      when: 'verified keyless',
+      policy: { certificateIdentity: id, certificateOidcIssuer: issuer },
+      verification: { verified: true },
+      expected: { method: { kind: 'keyless', certificateIdentity: id, certificateOidcIssuer: issuer }, provenance: false },
+    },
+    { when: 'verified keyless by regexp, signer unknown', policy: {}, verification: { verified: true }, expected: { provenance: false } },
+  ])('when $when', ({ policy, verification, expected }) => {
+    expect(footerVerification(policy, verification)).toEqual(expected);
   });
 });

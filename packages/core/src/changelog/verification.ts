@@ -11,6 +11,13 @@ export interface VerificationFooterInput {
   certificateIdentity?: string;
   /** The OIDC issuer promote checks, e.g. `https://token.actions.githubusercontent.com`. */
   certificateOidcIssuer?: string;
+  /**
+   * How the images were verified, when known (wins over `certificateIdentity`/`certificateOidcIssuer`):
+   * the footer renders {@link verifyCommands} for each image.
+   */
+  method?: VerifyMethod;
+  /** True when an SLSA provenance v1 attestation was required: adds `cosign verify-attestation`. */
+  provenance?: boolean;
 }
 
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
@@ -52,16 +59,12 @@ export function verificationFooter(input: VerificationFooterInput): string {
     return `${repositoryOf(reference)}@${digest}`;
   });
   const parts = ['### Verify the images', ''];
-  if (identity !== undefined && issuer !== undefined) {
-    parts.push('Check the signature of each published digest with [cosign](https://docs.sigstore.dev/cosign/):', '', '```sh');
-    for (const ref of pinned) {
-      parts.push(
-        `cosign verify \\`,
-        `  --certificate-identity ${shellQuote(identity)} \\`,
-        `  --certificate-oidc-issuer ${shellQuote(issuer)} \\`,
-        `  ${shellQuote(ref)}`,
-      );
-    }
+  const method: VerifyMethod | undefined =
+    input.method ?? (identity !== undefined && issuer !== undefined ? { kind: 'keyless', certificateIdentity: identity, certificateOidcIssuer: issuer } : undefined);
+  if (method !== undefined) {
+    const what = input.provenance ? 'the signature and the SLSA provenance' : 'the signature';
+    parts.push(`Check ${what} of each published digest with [cosign](https://docs.sigstore.dev/cosign/):`, '', '```sh');
+    for (const ref of pinned) parts.push(...verifyCommands(ref, method, input.provenance === true));
     parts.push('```', '');
   }
   parts.push('| Image | Digest |', '| --- | --- |');
@@ -115,6 +118,63 @@ export function footerSigner(
   const certificateIdentity = checked.certificateIdentity ?? verification.signature?.signerIdentity;
   const certificateOidcIssuer = checked.certificateOidcIssuer ?? verification.signature?.issuer;
   return certificateIdentity !== undefined && certificateOidcIssuer !== undefined ? { certificateIdentity, certificateOidcIssuer } : {};
+}
+
+/** The verification inputs the footer's commands are derived from (promote's and rollback's inputs). */
+export interface FooterPolicy {
+  /** The exact `certificate-identity` input. */
+  certificateIdentity?: string;
+  /** The exact `certificate-oidc-issuer` input. */
+  certificateOidcIssuer?: string;
+  /** The `key` input: a PEM public key, or a path or URL to one. */
+  key?: string;
+  /** The `key-location` input: where users fetch the public key from (a URL or path). */
+  keyLocation?: string;
+  /** The `insecure-ignore-tlog` input. */
+  insecureIgnoreTlog?: boolean;
+  /** Present when an SLSA provenance v1 attestation was required. */
+  provenance?: object;
+}
+
+/**
+ * Where the footer tells users to fetch the public key from: `key-location` when given, else the `key`
+ * input when it is a path or URL (not PEM text), else `cosign.pub`. Pure.
+ *
+ * @param policy - the `key` and `key-location` inputs.
+ * @returns a path or URL for `cosign verify --key`.
+ */
+export function publishedKeyLocation(policy: Pick<FooterPolicy, 'key' | 'keyLocation'>): string {
+  const location = policy.keyLocation?.trim();
+  if (location) return location;
+  const key = policy.key?.trim();
+  return key && !key.includes('-----BEGIN') && !/\s/.test(key) ? key : 'cosign.pub';
+}
+
+/**
+ * The cosign verification the release footer repeats: {@link VerifyMethod} (`key` when verified with a
+ * key, else keyless via {@link footerSigner}) and whether provenance was required. Nothing unless the
+ * image was verified. Pure.
+ *
+ * @param policy - the verification inputs, see {@link FooterPolicy}.
+ * @param verification - undefined or `verified: false` when the image was not verified.
+ * @returns `method` (absent when unknown) and `provenance`.
+ */
+export function footerVerification(
+  policy: FooterPolicy,
+  verification: { verified: boolean; signature?: VerifiedSigner } | null | undefined,
+): { method?: VerifyMethod; provenance: boolean } {
+  if (!verification?.verified) return { provenance: false };
+  const provenance = policy.provenance !== undefined;
+  if (policy.key !== undefined || policy.keyLocation !== undefined) {
+    return {
+      method: { kind: 'key', keyLocation: publishedKeyLocation(policy), ...(policy.insecureIgnoreTlog ? { insecureIgnoreTlog: true } : {}) },
+      provenance,
+    };
+  }
+  const signer = footerSigner(policy, verification);
+  return signer.certificateIdentity !== undefined && signer.certificateOidcIssuer !== undefined
+    ? { method: { kind: 'keyless', certificateIdentity: signer.certificateIdentity, certificateOidcIssuer: signer.certificateOidcIssuer }, provenance }
+    : { provenance };
 }
 
 /** How an image was verified, for {@link verifyCommands}. */

@@ -6,8 +6,8 @@ import { changelogSectionFinal } from '../changelog/final.js';
 import { notesFromCommits } from '../changelog/notes.js';
 import type { CommitInfo } from '../changelog/notes.js';
 import { earlierReleaseTags, releaseTagSpellings } from '../changelog/releases.js';
-import { footerSigner, verificationFooter } from '../changelog/verification.js';
-import type { VerificationFooterInput } from '../changelog/verification.js';
+import { footerVerification, verificationFooter } from '../changelog/verification.js';
+import type { FooterPolicy } from '../changelog/verification.js';
 import { makeLatestFor, previousRelease } from '../changelog/versions.js';
 import { ConfigurationError, PolicyError, errorMessage } from '../errors.js';
 import { commitRange, readFileAtCommit, resolveCommit } from '../git/log.js';
@@ -40,8 +40,11 @@ export interface ReleaseRequest {
    * Undefined when the caller has none: a missing tag is then a PolicyError `RELEASE_TAG_MISSING`.
    */
   sha?: string;
-  /** The exact identity and issuer verified with: the footer's cosign commands name them. */
-  verification: Pick<VerificationFooterInput, 'certificateIdentity' | 'certificateOidcIssuer'>;
+  /**
+   * The verification inputs (exact identity and issuer, or key and where it is published, tlog and
+   * provenance options): the footer's cosign commands repeat them.
+   */
+  verification: FooterPolicy;
   /**
    * Two-phase gates checked before any write ({@link evaluateReleaseGates}): `requireRelease` names
    * another release that must exist (`{version}` is replaced, e.g. `{version}-smoke`), optionally a
@@ -245,7 +248,7 @@ export async function prepareRelease(request: ReleaseRequest, ports: ReleasePort
     async publish(image, verification) {
       const footer = verificationFooter({
         images: (Array.isArray(image) ? (image as readonly ReleasedImage[]) : [image as ReleasedImage]).map((one) => ({ reference: one.destination, digest: one.digest })),
-        ...footerSigner(request.verification, verification),
+        ...footerVerification(request.verification, verification),
       });
       const body = [notes.trim(), footer.trim()].filter((part) => part !== '').join('\n\n') + '\n';
       const { release: written, created } = await store.createOrUpdateRelease({
