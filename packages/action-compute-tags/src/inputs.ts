@@ -42,6 +42,8 @@ export interface StagingInputs {
   base?: string;
   /** The directory of the package.json that gives the base, relative to the workspace. */
   path: string;
+  /** `staging-version`: reserve exactly this tag (e.g. `1.5.0-staging.4`) instead of the next N. */
+  version?: string;
   /** Token for the forge's API (creating the git tag `<base>-staging.N`). */
   githubToken: string;
   /** `forge`: GitHub or Forgejo, `auto` detects it from the workflow context. */
@@ -91,11 +93,24 @@ export function readInputs(): Inputs {
 function readStagingInputs(): StagingInputs | undefined {
   // Masked whether or not the counter is on.
   const githubToken = getSecretInput('github-token');
-  if (!getBooleanInput('staging-counter', false)) return undefined;
+  const exact = getOptionalInput('staging-version');
+  // staging-version turns the reservation on by itself.
+  if (!getBooleanInput('staging-counter', false) && exact === undefined) return undefined;
   if (githubToken === undefined) {
-    throw new ConfigurationError('MISSING_INPUT', 'read input github-token: required when staging-counter is true (it creates the staging tag refs)');
+    throw new ConfigurationError('MISSING_INPUT', 'read input github-token: required when staging-counter is true or staging-version is given (it creates the staging tag refs)');
   }
-  const base = getOptionalInput('staging-base');
+  let base = getOptionalInput('staging-base');
+  if (exact !== undefined) {
+    const version = versionOfTag(exact);
+    if (!version || !version.isPrerelease || version.build.length > 0) {
+      throw new ConfigurationError('INVALID_INPUT', `read input staging-version: ${JSON.stringify(exact)} is not a SemVer pre-release such as 1.5.0-staging.4`);
+    }
+    const exactBase = `${exact.startsWith('v') ? 'v' : ''}${version.major}.${version.minor}.${version.patch}`;
+    if (base !== undefined && base !== exactBase) {
+      throw new ConfigurationError('INVALID_INPUT', `read input staging-version: ${exact} is not a pre-release of staging-base ${base}`);
+    }
+    base = exactBase;
+  }
   if (base !== undefined) {
     const version = versionOfTag(base);
     if (!version || version.isPrerelease || version.build.length > 0) {
@@ -107,7 +122,7 @@ function readStagingInputs(): StagingInputs | undefined {
   if (pathProblem !== undefined) {
     throw new ConfigurationError('INVALID_INPUT', `read input path: ${JSON.stringify(dir)} must be a directory inside the workspace: it ${pathProblem}`);
   }
-  return { ...(base !== undefined ? { base } : {}), path: dir, githubToken, forge: readForgeInput() };
+  return { ...(base !== undefined ? { base } : {}), ...(exact !== undefined ? { version: exact } : {}), path: dir, githubToken, forge: readForgeInput() };
 }
 
 /**

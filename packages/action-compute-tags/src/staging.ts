@@ -35,8 +35,11 @@ export async function reserveStaging(
     base,
     sha,
     existingTags: existingTags.map((tag) => asGitTag(tag, tagPrefix, base)),
+    // staging-version: exactly that tag, accepted when free or already at this commit (refused otherwise).
+    ...(staging.version !== undefined ? { override: staging.version } : {}),
   });
-  return { ...reservation, base, baseFrom: staging.base !== undefined ? 'staging-base' : path.join(staging.path, 'package.json') };
+  const baseFrom = staging.version !== undefined ? 'staging-version' : staging.base !== undefined ? 'staging-base' : path.join(staging.path, 'package.json');
+  return { ...reservation, base, baseFrom };
 }
 
 /** An image tag (`v1.2.3-staging.4` with prefix `v`) spelled as the git tag of `base` would be. */

@@ -132,6 +132,58 @@ describe('compute-tags action, staging counter', () => {
     });
   });
 
+  describe('when staging-version names the exact staging build', () => {
+    it('reserves exactly that tag when it is free, without staging-counter', async () => {
+      const sha = commit('feat: exact');
+
+      const result = await run(sha, { 'staging-counter': 'false', 'staging-version': '1.5.0-staging.4' });
+
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expect(result.outputs['reserved-tag']).toBe('1.5.0-staging.4');
+      expect(result.outputs['tag-names']!.split('\n').slice(0, 2)).toEqual(['1.5.0-staging.4', 'staging']);
+      expect(api.state.peel('refs/tags/1.5.0-staging.4')).toBe(sha);
+      expect(api.state.peel('refs/tags/1.5.0-staging.0')).toBeUndefined();
+      expect(result.summary).toContain('base 1.5.0 from staging-version');
+      api.assertNoViolations();
+    });
+
+    it('accepts it when the git tag already points at the same commit (a re-run)', async () => {
+      const sha = commit('feat: exact again');
+      api.state.setRef('refs/tags/1.5.0-staging.4', sha);
+
+      const result = await run(sha, { 'staging-version': '1.5.0-staging.4' });
+
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+      expect(result.outputs['reserved-tag']).toBe('1.5.0-staging.4');
+      expect(api.state.peel('refs/tags/1.5.0-staging.4')).toBe(sha);
+      api.assertNoViolations();
+    });
+
+    it('refuses it when the git tag points at another commit, leaving the tag as it was', async () => {
+      const other = commit('feat: the build that owns staging.4');
+      const sha = commit('feat: a later build');
+      api.state.setRef('refs/tags/1.5.0-staging.4', other);
+
+      const result = await run(sha, { 'staging-version': '1.5.0-staging.4' });
+
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stdout).toContain(`reserve the staging tag 1.5.0-staging.4: it already exists at ${other}, not at ${sha}`);
+      expect(api.state.peel('refs/tags/1.5.0-staging.4')).toBe(other);
+      expect(api.requests.filter((r) => r.operationId === 'git/create-ref' && r.status < 300)).toEqual([]);
+      api.assertNoViolations();
+    });
+
+    it.each([
+      [{ 'staging-version': '1.5.0' }, 'read input staging-version: "1.5.0" is not a SemVer pre-release'],
+      [{ 'staging-version': '1.5.0-staging.4', 'staging-base': '1.6.0' }, 'read input staging-version: 1.5.0-staging.4 is not a pre-release of staging-base 1.6.0'],
+    ])('%j fails before any request: %s', async (inputs, message) => {
+      const result = await run('c'.repeat(40), inputs);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stdout).toContain(message);
+      expect(api.requests).toEqual([]);
+    });
+  });
+
   describe('when the build is not a branch build', () => {
     it('reserves nothing for a release tag and says so', async () => {
       const sha = commit('feat: release');
