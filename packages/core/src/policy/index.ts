@@ -43,3 +43,5 @@ export { combineTagNames, addStagingTags, stagingReservationFor } from './images
 export type { ImageTagPlan, CombinedTagNames, StagingReservationDecision } from './images.js';
 export { isVersionPattern, expandVersionPattern, pickCommonBuild, planSetRollback } from './release-set.js';
 export type { CommonBuildPick, SetTargetState, SetRollbackStep } from './release-set.js';
+export { builtCommit, REVISION_KEY } from './built-commit.js';
+export type { BuiltCommit, BuiltCommitInput } from './built-commit.js';

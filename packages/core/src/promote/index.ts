@@ -11,3 +11,4 @@ export { promoteImage } from './promote-image.js';
 export type { PromoteImageRequest, PromoteImagePorts, PromoteImageReport } from './promote-image.js';
 export { promoteSet } from './promote-set.js';
 export type { PromoteSetRequest, PromoteSetPorts, PromoteSetReport, SetImageReport, SetTargetReport, SetSource } from './promote-set.js';
+export { readImageRevision } from './revision.js';

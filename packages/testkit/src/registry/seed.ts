@@ -39,6 +39,8 @@ export interface PushImageOptions {
   platform?: string;
   /** `oci` (default) or `docker` (schema 2 media types). */
   format?: 'oci' | 'docker';
+  /** Extra image config labels, e.g. `org.opencontainers.image.revision`. */
+  labels?: Record<string, string>;
 }
 
 const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
@@ -87,7 +89,7 @@ export async function pushImage(
   const config = encode({
     ...platformOf(platform),
     created: '2026-01-01T00:00:00Z',
-    config: { Labels: { 'dev.tagwright.testkit.seed': nonce } },
+    config: { Labels: { 'dev.tagwright.testkit.seed': nonce, ...options.labels } },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
   });
   const configBlob = await client.putBlob(repo, config);
@@ -126,7 +128,7 @@ export async function pushImage(
 export async function pushIndex(
   client: RegistryClient,
   repo: RepositoryReference,
-  options: { tag?: string; platforms?: string[]; layerSizes?: number[]; seed?: string; format?: 'oci' | 'docker' } = {},
+  options: { tag?: string; platforms?: string[]; layerSizes?: number[]; seed?: string; format?: 'oci' | 'docker'; labels?: Record<string, string> } = {},
 ): Promise<SeededImage> {
   const platforms = options.platforms ?? ['linux/amd64', 'linux/arm64'];
   const format = options.format ?? 'oci';
@@ -138,6 +140,7 @@ export async function pushIndex(
         format,
         ...(options.layerSizes ? { layerSizes: options.layerSizes } : {}),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        ...(options.labels ? { labels: options.labels } : {}),
       }),
     );
   }
