@@ -17,6 +17,7 @@ export {
   ROLLBACK_AUDIT_TEMPLATE,
   planRollback,
   rollbackRerunRefusal,
+  trackMovedRefusal,
   auditTagRefusal,
   rollbackMarker,
   rollbackNotice,
