@@ -33,6 +33,10 @@ export interface Inputs {
    * input, else the source tag when it is a version. Set whenever a release is requested.
    */
   releaseVersion?: string;
+  /** The version promoted (`version` input, else the source tag when it is a version); for the downgrade guard. */
+  sourceVersion?: string;
+  /** Allow a floating version tag to move to a lower version. */
+  allowDowngrade: boolean;
   registry: RegistryInputs;
 }
 
@@ -57,6 +61,7 @@ export function readInputs(): Inputs {
   }
   const release = readReleaseInputs();
   const releaseVersion = checkRelease(release, source);
+  const sourceVersion = release.version ?? (source.tag !== undefined && versionOfTag(source.tag) ? source.tag : undefined);
   return {
     source,
     destination,
@@ -67,6 +72,8 @@ export function readInputs(): Inputs {
     verification: readVerificationInputs(),
     release,
     ...(releaseVersion !== undefined ? { releaseVersion } : {}),
+    ...(sourceVersion !== undefined ? { sourceVersion } : {}),
+    allowDowngrade: getBooleanInput('allow-downgrade', false),
     registry: readRegistryInputs(),
   };
 }

@@ -42,3 +42,5 @@ export type {
 export { OCI_TAG_GRAMMAR, isOciTag, sanitizeBranchTag } from './tag-grammar.js';
 export { combineTagNames, addStagingTags, stagingReservationFor } from './images.js';
 export type { ImageTagPlan, CombinedTagNames, StagingReservationDecision } from './images.js';
+export { isFloatingVersionTag, findDowngrades, downgradeMessage } from './downgrade.js';
+export type { DowngradeTarget, Downgrade } from './downgrade.js';

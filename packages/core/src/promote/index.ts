@@ -9,3 +9,4 @@ export { promote } from './promote.js';
 export type { PromoteOptions, PromoteReport, TargetReport, CopyFigures, CopyImage } from './promote.js';
 export { promoteImage } from './promote-image.js';
 export type { PromoteImageRequest, PromoteImagePorts, PromoteImageReport } from './promote-image.js';
+export { refuseDowngrades } from './downgrade.js';

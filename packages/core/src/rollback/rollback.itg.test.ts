@@ -74,7 +74,7 @@ describe('rollback (compare-and-swap through the fault proxy)', () => {
       const { name, a, b, c, d } = await seed();
       const repo = { registry: registry.host, repository: name };
       // The verification hook runs between the decision and the writes: the concurrent promote lands there.
-      const ports: RollbackPorts<{ ok: true }> = { client: proxied, verify: async () => (await moveTag(repo, 'prod', d.digest), { ok: true }) };
+      const ports: RollbackPorts<{ verified: boolean }> = { client: proxied, verify: async () => (await moveTag(repo, 'prod', d.digest), { verified: true }) };
 
       const error = await rollback(request(name), ports).catch((e: unknown) => e);
 
