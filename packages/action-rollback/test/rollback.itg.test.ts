@@ -324,6 +324,9 @@ describe('rollback action (built, run through action.yml)', () => {
 
       expect(result.exitCode).not.toBe(0);
       expect(result.stdout).toMatch(message);
+      // A failing run writes a step summary too: the error, and that nothing was changed.
+      expect(result.summary).toContain('## Failed: configuration error');
+      expect(result.summary).toContain('Nothing was changed.');
       expect((await readAccessLog(registry)).slice(requestsBefore).filter((entry) => entry.userAgent.includes('tagwright-rollback'))).toEqual([]);
     });
   });
