@@ -16,6 +16,8 @@ export {
   getKeyValueInput,
   getSecretInput,
   getChoiceInput,
+  namedInput,
+  inputError,
 } from './inputs.js';
 export { markdownTable, escapeMarkdown } from './markdown.js';
 export { readRegistryInputs, createActionRegistryClient } from './registry.js';

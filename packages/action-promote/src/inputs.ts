@@ -3,6 +3,7 @@ import {
   getListInput,
   getOptionalInput,
   getRequiredInput,
+  namedInput,
   readRegistryInputs,
   readReleaseInputs,
   readVerificationInputs,
@@ -42,22 +43,27 @@ export interface Inputs {
 
 /** Reads and validates every input; throws ConfigurationError naming the input before any request. */
 export function readInputs(): Inputs {
-  const image = parseRepository(getRequiredInput('image'));
+  const image = namedInput('image', 'ghcr.io/acme/app', () => parseRepository(getRequiredInput('image')));
   const sourceInput = getRequiredInput('source');
   const source: ImageReference = { ...image };
-  if (sourceInput.includes(':')) source.digest = validateDigest(sourceInput);
-  else source.tag = validateTag(sourceInput);
+  namedInput('source', '1.4.0, or sha256: and 64 hex digits', () => {
+    if (sourceInput.includes(':')) source.digest = validateDigest(sourceInput);
+    else source.tag = validateTag(sourceInput);
+  });
   const destinationInput = getOptionalInput('destination');
-  const destination = destinationInput === undefined ? image : parseRepository(destinationInput);
+  const destination =
+    destinationInput === undefined ? image : namedInput('destination', 'ghcr.io/acme/app-prod', () => parseRepository(destinationInput));
   const targets = getListInput('targets');
-  if (targets.length === 0) throw new ConfigurationError('MISSING_INPUT', 'read input targets: give at least one target tag');
+  if (targets.length === 0) throw new ConfigurationError('MISSING_INPUT', 'read input targets: give at least one target tag, e.g. prod');
   for (const target of targets) {
-    if (target.includes('{')) validateStampTemplate(target);
-    else validateTag(target);
+    namedInput('targets', 'prod, or the stamp prod-{date}-{sha}', () => {
+      if (target.includes('{')) validateStampTemplate(target);
+      else validateTag(target);
+    });
   }
   const sha = getOptionalInput('sha') ?? '';
   if (targets.some((t) => t.includes('{sha}')) && !isAbbreviatedCommitSha(normalizeCommitSha(sha))) {
-    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} is not a commit SHA, and a target uses {sha}`);
+    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} is not a commit SHA, and a target uses {sha}; e.g. 4f1c2d3 or the full 40 hex digits`);
   }
   const release = readReleaseInputs();
   const releaseVersion = checkRelease(release, source);
@@ -93,7 +99,7 @@ function checkRelease(release: ReleaseInputs, source: ImageReference): string | 
   let version: string;
   if (release.version !== undefined) {
     if (!versionOfTag(release.version)) {
-      throw new ConfigurationError('INVALID_INPUT', `read input version: ${JSON.stringify(release.version)} is not a SemVer 2.0 version (X.Y.Z or vX.Y.Z, optionally -prerelease)`);
+      throw new ConfigurationError('INVALID_INPUT', `read input version: ${JSON.stringify(release.version)} is not a SemVer 2.0 version (X.Y.Z or vX.Y.Z, optionally -prerelease), e.g. 1.4.0`);
     }
     version = release.version;
   } else if (source.tag !== undefined && versionOfTag(source.tag)) {
@@ -101,7 +107,7 @@ function checkRelease(release: ReleaseInputs, source: ImageReference): string | 
   } else {
     throw new ConfigurationError(
       'MISSING_INPUT',
-      `read input version: required when a release is requested and source ${JSON.stringify(source.tag ?? source.digest)} is not a version tag`,
+      `read input version: required when a release is requested and source ${JSON.stringify(source.tag ?? source.digest)} is not a version tag; e.g. version: 1.4.0`,
     );
   }
   if (release.notes.kind === 'changelog-file') {
@@ -112,7 +118,7 @@ function checkRelease(release: ReleaseInputs, source: ImageReference): string | 
         throw new Error('it must be a path inside the repository');
       }
     } catch (error: unknown) {
-      throw new ConfigurationError('INVALID_INPUT', `read input release-notes: changelog-file:${template}: ${errorMessage(error)}`, { cause: error });
+      throw new ConfigurationError('INVALID_INPUT', `read input release-notes: changelog-file:${template}: ${errorMessage(error)}, e.g. changelog-file:CHANGELOG.md`, { cause: error });
     }
   }
   return version;
