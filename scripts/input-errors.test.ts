@@ -112,3 +112,25 @@ describe('a truncated PEM key', () => {
     expect(message).not.toMatch(/error:[0-9A-F]{8}|DECODER routines/);
   });
 });
+
+describe('the timeout input of every registry-facing action', () => {
+  it.each([
+    ['0s', /^read input timeout: "0s" is not more than zero, e\.g\. 5m$/],
+    ['7h', /^read input timeout: "7h" is more than 6 hours, the longest a job runs, e\.g\. 5m$/],
+    ['5 minutes', /^read input timeout: "5 minutes" is not a duration .*, e\.g\. 5m$/],
+  ])('refuses %s', (value, message) => {
+    withInputs({ image: 'ghcr.io/acme/app', source: '1.4.0', targets: 'prod', timeout: value });
+    expect(() => readPromote()).toThrow(message);
+  });
+
+  it.each([
+    ['', 300_000],
+    ['3s', 3_000],
+    ['90s', 90_000],
+    ['5m', 300_000],
+    ['PT2M', 120_000],
+  ])('reads %j as %d ms', (value, ms) => {
+    withInputs({ image: 'ghcr.io/acme/app', source: '1.4.0', targets: 'prod', timeout: value });
+    expect(readPromote().registry.timeoutMs).toBe(ms);
+  });
+});

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { ConfigurationError, InvalidReferenceError, errorMessage } from '@tagwright/core/errors';
+import { parseRetentionDuration } from '@tagwright/core/retention';
 
 // The helpers here are called only from each action's inputs.ts, the one file that reads inputs.
 
@@ -102,4 +103,31 @@ export function inputError(name: string, example: string, error: unknown): Confi
     problem = message;
   }
   return new ConfigurationError('INVALID_INPUT', `read input ${name}: ${problem}, e.g. ${example}`, { cause: error });
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration input: `90s`, `5m`, `1h`, or an ISO 8601 duration (`PT5M`,
+ * {@link https://en.wikipedia.org/wiki/ISO_8601#Durations | ISO 8601}); more than 0 and at most 6 hours
+ * (the longest a GitHub-hosted job runs).
+ *
+ * @param name - the input.
+ * @param fallback - the value when the input is empty, e.g. `5m`.
+ * @returns milliseconds.
+ * @throws ConfigurationError naming the input, the problem and an example.
+ */
+export function getDurationInput(name: string, fallback: string): number {
+  const value = getOptionalInput(name) ?? fallback;
+  const fail = (problem: string): never => {
+    throw new ConfigurationError('INVALID_INPUT', `read input ${name}: ${JSON.stringify(value)} ${problem}, e.g. 5m`);
+  };
+  const short = /^(\d{1,6})\s*([smh])$/.exec(value);
+  let ms: number;
+  if (short) ms = Number(short[1]) * (DURATION_UNITS[short[2] ?? 's'] ?? 1_000);
+  else if (/^PT?(?:\d+[WDHMS])+$/i.test(value.replace('T', ''))) ms = namedInput(name, '5m', () => parseRetentionDuration(value, `input ${name}`));
+  else return fail('is not a duration (a number with s, m or h, or ISO 8601 like PT5M)');
+  if (ms <= 0) return fail('is not more than zero');
+  if (ms > 6 * 3_600_000) return fail('is more than 6 hours, the longest a job runs');
+  return ms;
 }
