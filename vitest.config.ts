@@ -27,6 +27,8 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.itg.test.ts', '**/node_modules/**'],
+          // A few unit tests start node or the TypeScript compiler; a busy two-core machine slows them.
+          testTimeout: 30_000,
         },
       },
       {

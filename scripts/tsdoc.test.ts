@@ -35,5 +35,5 @@ function undocumentedExports(): string[] {
 describe('@tagwright/core public API', () => {
   it('documents every export with TSDoc', () => {
     expect(undocumentedExports()).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

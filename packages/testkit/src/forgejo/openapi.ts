@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
+import type { Document, OpenAPIBackend } from 'openapi-backend';
+import { loadOpenApiBackend } from '../openapi/double.js';
 import swagger2openapi from 'swagger2openapi';
 
 /**
@@ -22,7 +23,6 @@ export function hasForgejoApiDescription(): boolean {
 export const FORGEJO_API_DESCRIPTION_MISSING = `skipped: the Forgejo API description is absent (${FORGEJO_API_DESCRIPTION_PATH}); the Forgejo double validates against it`;
 
 let loading: Promise<OpenAPIBackend> | undefined;
-let routes: Array<{ method: string; pattern: RegExp; literalLength: number; operation: Operation }> | undefined;
 
 /**
  * Forgejo's published API description (Swagger 2.0, as every instance serves it at
@@ -35,44 +35,10 @@ export function loadForgejoOpenApi(): Promise<OpenAPIBackend> {
   loading ??= (async () => {
     const swagger = JSON.parse(await readFile(FORGEJO_API_DESCRIPTION_PATH, 'utf8')) as object;
     const { openapi } = await swagger2openapi.convertObj(swagger as never, { patch: true, warnOnly: true });
-    const api = new OpenAPIBackend({
-      definition: openapi as unknown as Document,
-      quick: true,
-      validate: true,
-      ajvOpts: { strict: false, validateFormats: false, logger: false },
-    });
-    await api.init();
-    return api;
+    return loadOpenApiBackend(openapi as unknown as Document);
   })();
   loading.catch(() => {
     loading = undefined;
   });
   return loading;
-}
-
-/**
- * Finds the operation of a request (path relative to `/api/v1`): an exact path first, then the
- * template with the longest literal part, over routes compiled once.
- */
-export function matchForgejoOperation(api: OpenAPIBackend, method: string, path: string): Operation | undefined {
-  routes ??= api.router.getOperations().map((operation) => ({
-    method: operation.method.toLowerCase(),
-    pattern: new RegExp(
-      `^${operation.path
-        .split(/(\{[^}]+\})/)
-        .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-        .join('')}$`,
-    ),
-    literalLength: operation.path.replace(/\{.*?\}/g, '').length,
-    operation,
-  }));
-  const wanted = method.toLowerCase();
-  const normalized = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  let best: (typeof routes)[number] | undefined;
-  for (const route of routes) {
-    if (route.method !== wanted) continue;
-    if (route.operation.path === normalized) return route.operation;
-    if (route.pattern.test(normalized) && (!best || route.literalLength > best.literalLength)) best = route;
-  }
-  return best?.operation;
 }

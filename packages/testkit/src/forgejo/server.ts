@@ -1,35 +1,15 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Operation, Request as OpenApiRequest } from 'openapi-backend';
-import { loadForgejoOpenApi, matchForgejoOperation } from './openapi.js';
+import { startOpenApiDouble, type Handler, type HandlerContext, type RecordedRequest, type Reply, type Violation } from '../openapi/double.js';
+import { loadForgejoOpenApi } from './openapi.js';
 import { ForgejoApiState, type ForgejoReleaseRecord, type ForgejoTagRecord } from './state.js';
 
 /** The version `GET /api/v1/version` answers by default: the one of the API description. */
 export const FORGEJO_DOUBLE_VERSION = '11.0.3+gitea-1.22.0';
 
 /** One request the Forgejo double answered. */
-export interface ForgejoRecordedRequest {
-  method: string;
-  /** Path as sent (percent-encoding kept), without the query. */
-  path: string;
-  query: Record<string, string>;
-  /** The operation of Forgejo's description it matched, e.g. `repoCreateTag`. */
-  operationId?: string;
-  body?: unknown;
-  status: number;
-  /** True when the request carried an `Authorization` header (of any value). */
-  sentAuthorization: boolean;
-}
+export type ForgejoRecordedRequest = RecordedRequest;
 
 /** A request or response that does not follow Forgejo's API description. */
-export interface ForgejoViolation {
-  kind: 'request' | 'response' | 'unknown-operation' | 'not-implemented' | 'bad-json';
-  method: string;
-  path: string;
-  operationId?: string;
-  status?: number;
-  errors: unknown;
-}
+export type ForgejoViolation = Violation;
 
 /** Options of {@link startForgejoApi}. */
 export interface ForgejoApiOptions {
@@ -67,18 +47,7 @@ export interface ForgejoApi {
   stop(): Promise<void>;
 }
 
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
 type Params = Record<string, string>;
-interface HandlerContext {
-  params: Params;
-  query: Record<string, string>;
-  body: Record<string, unknown>;
-}
-type Handler = (ctx: HandlerContext) => Reply;
 
 const PREFIX = '/api/v1';
 
@@ -106,7 +75,6 @@ const PREFIX = '/api/v1';
  * ```
  */
 export async function startForgejoApi(options: ForgejoApiOptions = {}): Promise<ForgejoApi> {
-  const openapi = await loadForgejoOpenApi();
   const owner = options.owner ?? 'acme';
   const repo = options.repo ?? 'app';
   const token = options.token ?? 'forgejo_testtoken';
@@ -118,158 +86,32 @@ export async function startForgejoApi(options: ForgejoApiOptions = {}): Promise<
     ...(options.defaultBranch ? { defaultBranch: options.defaultBranch } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const requests: ForgejoRecordedRequest[] = [];
-  const violations: ForgejoViolation[] = [];
-  const failures: Array<{ operationId: string; status: number; times: number; message: string }> = [];
-  let base = '';
-  const handlers = createHandlers(state, () => base, login, version);
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      violations.push({ kind: 'response', method: req.method ?? '', path: req.url ?? '', status: 500, errors: String(error) });
-      if (!res.headersSent) send(res, { status: 500, body: { message: 'Server Error' } });
-    });
+  const double = await startOpenApiDouble({
+    name: 'Forgejo API',
+    api: await loadForgejoOpenApi(),
+    prefix: PREFIX,
+    handlers: (base) => createHandlers(state, base, login, version),
+    authorize(authorization, operationId, base) {
+      if (operationId === 'getVersion') return undefined;
+      const match = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization ?? '');
+      return match && match[1] === token ? undefined : { status: 401, body: { message: 'token is required', url: `${base}/api/swagger` } };
+    },
+    badJsonStatus: 422,
+    errorBody: (_status, message, base) => ({ message, url: `${base}/api/swagger` }),
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', base);
-    const fullPath = url.pathname;
-    const query = Object.fromEntries(url.searchParams);
-    const raw = await readBody(req);
-    const sentAuthorization = req.headers.authorization !== undefined;
-    const record = (status: number, operationId?: string, body?: unknown): void => {
-      requests.push({ method, path: fullPath, query, status, sentAuthorization, ...(operationId ? { operationId } : {}), ...(body !== undefined ? { body } : {}) });
-    };
-    const path = fullPath.startsWith(`${PREFIX}/`) ? fullPath.slice(PREFIX.length) : undefined;
-    const operation = path === undefined ? undefined : matchForgejoOperation(openapi, method, path);
-    if (path === undefined || !operation?.operationId) {
-      violations.push({ kind: 'unknown-operation', method, path: fullPath, errors: 'no operation of the Forgejo API has this method and path' });
-      record(404);
-      send(res, { status: 404, body: { message: 'Not Found', url: `${base}/api/swagger` } });
-      return;
-    }
-    const operationId = operation.operationId;
-
-    if (operationId !== 'getVersion') {
-      const match = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      if (!match || match[1] !== token) {
-        record(401, operationId);
-        send(res, { status: 401, body: { message: 'token is required', url: `${base}/api/swagger` } });
-        return;
-      }
-    }
-
-    let body: unknown;
-    if (raw.length > 0) {
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch (error) {
-        violations.push({ kind: 'bad-json', method, path: fullPath, operationId, errors: String(error) });
-        record(422, operationId);
-        send(res, { status: 422, body: { message: 'invalid JSON body', url: `${base}/api/swagger` } });
-        return;
-      }
-    }
-    const request: OpenApiRequest = {
-      method,
-      path,
-      query,
-      headers: req.headers as Record<string, string | string[]>,
-      ...(body !== undefined ? { body } : {}),
-    };
-    const validation = openapi.validateRequest(request, operation);
-    if (!validation.valid) {
-      violations.push({ kind: 'request', method, path: fullPath, operationId, errors: validation.errors });
-      record(422, operationId, body);
-      send(res, { status: 422, body: { message: `invalid request: ${JSON.stringify(validation.errors)}`, url: `${base}/api/swagger` } });
-      return;
-    }
-    const failure = failures.find((f) => f.operationId === operationId && f.times > 0);
-    if (failure) {
-      failure.times -= 1;
-      record(failure.status, operationId, body);
-      send(res, { status: failure.status, body: { message: failure.message, url: `${base}/api/swagger` } });
-      return;
-    }
-    const handler = handlers[operationId];
-    if (!handler) {
-      violations.push({ kind: 'not-implemented', method, path: fullPath, operationId, errors: 'the double does not implement it' });
-      record(501, operationId, body);
-      send(res, { status: 501, body: { message: `${operationId} is not implemented by the Forgejo API double` } });
-      return;
-    }
-    const params = decodeParams(openapi.router.parseRequest(request, operation).params as Params);
-    const reply = handler({ params, query, body: (body ?? {}) as Record<string, unknown> });
-    checkResponse(operation, method, fullPath, reply);
-    record(reply.status, operationId, body);
-    send(res, reply);
-  }
-
-  function checkResponse(operation: Operation, method: string, path: string, reply: Reply): void {
-    const operationId = operation.operationId!;
-    const declared = operation.responses ?? {};
-    const status = String(reply.status);
-    const spec = (declared[status] ?? declared.default) as { content?: Record<string, unknown> } | undefined;
-    if (!spec) {
-      violations.push({ kind: 'response', method, path, operationId, status: reply.status, errors: `status ${status} is not declared (declared: ${Object.keys(declared).join(', ')})` });
-      return;
-    }
-    if (!spec.content) {
-      if (reply.body !== undefined) violations.push({ kind: 'response', method, path, operationId, status: reply.status, errors: 'a body where none is declared' });
-      return;
-    }
-    const result = openapi.validateResponse(reply.body, operation, reply.status);
-    if (!result.valid) violations.push({ kind: 'response', method, path, operationId, status: reply.status, errors: result.errors });
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
-
   return {
-    serverUrl: base,
-    apiUrl: `${base}${PREFIX}`,
+    serverUrl: double.base,
+    apiUrl: `${double.base}${PREFIX}`,
     owner,
     repo,
     token,
     state,
-    requests,
-    violations,
-    injectFailure(failure) {
-      failures.push({ times: 1, message: 'Internal Server Error', ...failure });
-    },
-    assertNoViolations() {
-      if (violations.length > 0) {
-        throw new Error(`the Forgejo API double saw ${violations.length} violation(s) of Forgejo's API description:\n${JSON.stringify(violations, null, 2)}`);
-      }
-    },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    requests: double.requests,
+    violations: double.violations,
+    injectFailure: (failure) => double.injectFailure({ message: 'Internal Server Error', ...failure }),
+    assertNoViolations: () => double.assertNoViolations(),
+    stop: () => double.stop(),
   };
-}
-
-function decodeParams(params: Params): Params {
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decodeURIComponent(String(v))]));
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { ...(reply.headers ?? {}) };
-  if (reply.body !== undefined) headers['content-type'] = 'application/json;charset=utf-8';
-  res.writeHead(reply.status, headers);
-  res.end(reply.body !== undefined ? JSON.stringify(reply.body) : undefined);
 }
 
 /** Forgejo's git ref name rules, as far as a tag name goes (`git check-ref-format`). */

@@ -1,7 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Operation, Request as OpenApiRequest } from 'openapi-backend';
-import { loadGitHubOpenApi, matchGitHubOperation } from './openapi.js';
+import { startOpenApiDouble, type Handler, type HandlerContext, type RecordedRequest, type Reply, type Violation } from '../openapi/double.js';
+import { loadGitHubOpenApi } from './openapi.js';
 import {
   GitHubApiState,
   type PackageOwner,
@@ -10,27 +8,7 @@ import {
   type SeedCommit,
 } from './state.js';
 
-/** One request the double answered. */
-export interface RecordedRequest {
-  method: string;
-  /** Path as sent (percent-encoding kept), without the query. */
-  path: string;
-  query: Record<string, string>;
-  /** The operation of GitHub's description it matched, e.g. `git/create-ref`. */
-  operationId?: string;
-  body?: unknown;
-  status: number;
-}
-
-/** A request or response that does not follow GitHub's OpenAPI description. */
-export interface Violation {
-  kind: 'request' | 'response' | 'unknown-operation' | 'not-implemented' | 'bad-json';
-  method: string;
-  path: string;
-  operationId?: string;
-  status?: number;
-  errors: unknown;
-}
+export type { RecordedRequest, Violation } from '../openapi/double.js';
 
 /** Options of {@link startGitHubApi}. */
 export interface GitHubApiOptions {
@@ -66,20 +44,7 @@ export interface GitHubApi {
   stop(): Promise<void>;
 }
 
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
 type Params = Record<string, string>;
-interface HandlerContext {
-  params: Params;
-  query: Record<string, string>;
-  body: Record<string, unknown>;
-  url: URL;
-}
-type Handler = (ctx: HandlerContext) => Reply;
 
 const DOCS = 'https://docs.github.com/rest';
 
@@ -104,166 +69,36 @@ const DOCS = 'https://docs.github.com/rest';
  * ```
  */
 export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<GitHubApi> {
-  const openapi = await loadGitHubOpenApi();
   const owner = options.owner ?? 'acme';
   const repo = options.repo ?? 'app';
   const token = options.token ?? 'ghs_testtoken';
   const state = new GitHubApiState({ owner, repo, login: options.login ?? 'octocat', ...(options.now ? { now: options.now } : {}) });
-  const requests: RecordedRequest[] = [];
-  const violations: Violation[] = [];
-  let base = '';
-
-  const handlers = createHandlers(state, () => base);
-  const failures: Array<{ operationId: string; status: number; times: number; message: string; headers: Record<string, string> }> = [];
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      violations.push({ kind: 'response', method: req.method ?? '', path: req.url ?? '', status: 500, errors: String(error) });
-      if (!res.headersSent) send(res, { status: 500, body: { message: 'Server Error' } });
-    });
+  const double = await startOpenApiDouble({
+    name: 'GitHub API',
+    api: await loadGitHubOpenApi(),
+    handlers: (base) => createHandlers(state, base),
+    normalizePath,
+    authorizeBeforeMatch: true,
+    authorize(authorization) {
+      const match = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization ?? '');
+      if (match && match[1] === token) return undefined;
+      return error(401, match ? 'Bad credentials' : 'Requires authentication');
+    },
+    errorBody: (status, message) => ({ message, documentation_url: DOCS, status: String(status) }),
+    headers: { 'x-github-api-version-selected': '2022-11-28' },
+    responseMediaType: 'application/json',
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', base);
-    const path = normalizePath(url.pathname);
-    const query = Object.fromEntries(url.searchParams);
-    const raw = await readBody(req);
-    const record = (status: number, operationId?: string, body?: unknown): void => {
-      requests.push({ method, path, query, status, ...(operationId ? { operationId } : {}), ...(body !== undefined ? { body } : {}) });
-    };
-
-    const authorization = req.headers.authorization ?? '';
-    const match = /^(?:token|bearer)\s+(\S+)$/i.exec(authorization);
-    if (!match || match[1] !== token) {
-      const reply = { status: 401, body: { message: match ? 'Bad credentials' : 'Requires authentication', documentation_url: DOCS, status: '401' } };
-      record(401);
-      send(res, reply);
-      return;
-    }
-
-    let body: unknown;
-    if (raw.length > 0) {
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch (error) {
-        violations.push({ kind: 'bad-json', method, path, errors: String(error) });
-        record(400);
-        send(res, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' } });
-        return;
-      }
-    }
-    const request: OpenApiRequest = {
-      method,
-      path,
-      query,
-      headers: req.headers as Record<string, string | string[]>,
-      ...(body !== undefined ? { body } : {}),
-    };
-    const operation = matchGitHubOperation(openapi, method, path);
-    if (!operation?.operationId) {
-      violations.push({ kind: 'unknown-operation', method, path, errors: 'no operation of the GitHub API has this method and path' });
-      record(404);
-      send(res, { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
-      return;
-    }
-    const operationId = operation.operationId;
-    const validation = openapi.validateRequest(request, operation);
-    if (!validation.valid) {
-      violations.push({ kind: 'request', method, path, operationId, errors: validation.errors });
-      const reply: Reply = {
-        status: 422,
-        body: { message: `Invalid request.\n\n${JSON.stringify(validation.errors)}`, documentation_url: DOCS, status: '422' },
-      };
-      record(422, operationId, body);
-      send(res, reply);
-      return;
-    }
-    const failure = failures.find((f) => f.operationId === operationId && f.times > 0);
-    if (failure) {
-      failure.times -= 1;
-      record(failure.status, operationId, body);
-      send(res, { status: failure.status, body: { message: failure.message, documentation_url: DOCS }, headers: failure.headers });
-      return;
-    }
-    const handler = handlers[operationId];
-    if (!handler) {
-      violations.push({ kind: 'not-implemented', method, path, operationId, errors: 'the double does not implement it' });
-      record(501, operationId, body);
-      send(res, { status: 501, body: { message: `${operationId} is not implemented by the GitHub API double` } });
-      return;
-    }
-    const params = decodeParams(openapi.router.parseRequest(request, operation).params as Params);
-    const reply = handler({ params, query, body: (body ?? {}) as Record<string, unknown>, url });
-    checkResponse(operation, method, path, reply);
-    record(reply.status, operationId, body);
-    send(res, reply);
-  }
-
-  function checkResponse(operation: Operation, method: string, path: string, reply: Reply): void {
-    const operationId = operation.operationId!;
-    const declared = operation.responses ?? {};
-    const status = String(reply.status);
-    const spec = (declared[status] ?? declared[`${status[0]}XX`] ?? declared.default) as
-      | { content?: Record<string, unknown> }
-      | undefined;
-    if (!spec) {
-      violations.push({
-        kind: 'response',
-        method,
-        path,
-        operationId,
-        status: reply.status,
-        errors: `status ${status} is not declared (declared: ${Object.keys(declared).join(', ')})`,
-      });
-      return;
-    }
-    if (!spec.content || !spec.content['application/json']) {
-      if (reply.body !== undefined) {
-        violations.push({ kind: 'response', method, path, operationId, status: reply.status, errors: 'a body where none is declared' });
-      }
-      return;
-    }
-    let result: ReturnType<typeof openapi.validateResponse>;
-    try {
-      result = openapi.validateResponse(reply.body, operation, reply.status);
-    } catch (error) {
-      violations.push({ kind: 'response', method, path, operationId, status: reply.status, errors: `cannot validate: ${String(error)}` });
-      return;
-    }
-    if (!result.valid) {
-      violations.push({ kind: 'response', method, path, operationId, status: reply.status, errors: result.errors });
-    }
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
-
   return {
-    url: base,
+    url: double.base,
     owner,
     repo,
     token,
     state,
-    requests,
-    violations,
-    injectFailure(failure) {
-      failures.push({ times: 1, message: 'Server Error', headers: {}, ...failure });
-    },
-    assertNoViolations() {
-      if (violations.length > 0) {
-        throw new Error(`the GitHub API double saw ${violations.length} violation(s) of GitHub's OpenAPI description:\n${JSON.stringify(violations, null, 2)}`);
-      }
-    },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    requests: double.requests,
+    violations: double.violations,
+    injectFailure: (failure) => double.injectFailure(failure),
+    assertNoViolations: () => double.assertNoViolations(),
+    stop: () => double.stop(),
   };
 }
 
@@ -272,32 +107,6 @@ function normalizePath(pathname: string): string {
   const match = /^(\/repos\/[^/]+\/[^/]+\/git\/(?:ref|refs|matching-refs))\/(.+)$/.exec(pathname);
   if (!match) return pathname;
   return `${match[1]}/${match[2]!.split('/').join('%2F')}`;
-}
-
-function decodeParams(params: Params): Params {
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decodeURIComponent(String(v))]));
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { 'x-github-api-version-selected': '2022-11-28', ...reply.headers };
-  if (reply.body === undefined) {
-    res.writeHead(reply.status, headers).end();
-    return;
-  }
-  const text = JSON.stringify(reply.body);
-  res
-    .writeHead(reply.status, {
-      ...headers,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(Buffer.byteLength(text)),
-    })
-    .end(text);
 }
 
 function error(status: number, message: string, docs = DOCS, extra: Record<string, unknown> = {}): Reply {
