@@ -118,7 +118,7 @@ export function tagwrightSteps(workflow: unknown): TagwrightStep[] {
   const jobs = (workflow as { jobs?: Record<string, { steps?: Array<{ uses?: unknown; with?: Record<string, unknown> }> }> }).jobs ?? {};
   for (const [job, spec] of Object.entries(jobs)) {
     for (const step of spec.steps ?? []) {
-      const match = typeof step.uses === 'string' ? /^OWNER\/tagwright\/([a-z-]+)@(.+)$/.exec(step.uses) : null;
+      const match = typeof step.uses === 'string' ? /^(?:https:\/\/[^/\s]+\/)?OWNER\/tagwright\/([a-z-]+)@(.+)$/.exec(step.uses) : null;
       if (match?.[1] && match[2]) steps.push({ job, action: match[1], ref: match[2], with: Object.keys(step.with ?? {}) });
     }
   }

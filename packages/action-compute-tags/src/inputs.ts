@@ -6,9 +6,10 @@ import {
   getRequiredInput,
   getSecretInput,
   namedInput,
+  readForgeInput,
   readRegistryInputs,
 } from '@tagwright/action-kit';
-import type { RegistryInputs } from '@tagwright/action-kit';
+import type { ForgeChoice, RegistryInputs } from '@tagwright/action-kit';
 import { readFileSync } from 'node:fs';
 import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
 import { commitShaProblem, normalizeCommitSha, repositoryPathProblem } from '@tagwright/core/grammar';
@@ -42,8 +43,10 @@ export interface StagingInputs {
   base?: string;
   /** The directory of the package.json that gives the base, relative to the workspace. */
   path: string;
-  /** Token for the GitHub API (creating `refs/tags/<base>-staging.N`). */
+  /** Token for the forge's API (creating the git tag `<base>-staging.N`). */
   githubToken: string;
+  /** `forge`: GitHub or Forgejo, `auto` detects it from the workflow context. */
+  forge: ForgeChoice;
 }
 
 const FLOATING = ['major', 'minor', 'latest'] as const;
@@ -105,7 +108,7 @@ function readStagingInputs(): StagingInputs | undefined {
   if (pathProblem !== undefined) {
     throw new ConfigurationError('INVALID_INPUT', `read input path: ${JSON.stringify(dir)} must be a directory inside the workspace: it ${pathProblem}, e.g. packages/app`);
   }
-  return { ...(base !== undefined ? { base } : {}), path: dir, githubToken };
+  return { ...(base !== undefined ? { base } : {}), path: dir, githubToken, forge: readForgeInput() };
 }
 
 /**

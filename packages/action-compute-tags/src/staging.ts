@@ -1,9 +1,9 @@
 // Loaded lazily by run.ts (a dynamic import): octokit lives behind this file, off the main path.
 import path from 'node:path';
 import type { ActionRuntime } from '@tagwright/action-kit';
-import { createForgeClient } from '@tagwright/action-kit/github';
-import { readBaseVersion, reserveStagingTag } from '@tagwright/core/github';
-import type { StagingReservation } from '@tagwright/core/github';
+import { createReleaseStore } from '@tagwright/action-kit/github';
+import { readBaseVersion, reserveStagingTag } from '@tagwright/core/release';
+import type { StagingReservation } from '@tagwright/core/release';
 import type { StagingInputs } from './inputs.js';
 
 /** A staging tag reserved for this build. */
@@ -15,8 +15,9 @@ export interface ReservedStagingTag extends StagingReservation {
 }
 
 /**
- * Reserves `<base>-staging.N` for the build's commit through `POST /repos/{owner}/{repo}/git/refs`
- * (the ref creation is the lock; see core's `reserveStagingTag`). `existingTags` are the image tags
+ * Reserves `<base>-staging.N` for the build's commit through the forge's atomic tag creation (GitHub
+ * `POST /repos/{owner}/{repo}/git/refs`, Forgejo `POST /repos/{owner}/{repo}/tags`; the forge is
+ * chosen once by action-kit's `createReleaseStore`; see core's `reserveStagingTag`). `existingTags` are the image tags
  * the registry already holds, read as git tag names of the same base: the counter starts above them.
  */
 export async function reserveStaging(
@@ -24,13 +25,13 @@ export async function reserveStaging(
   sha: string,
   existingTags: readonly string[],
   tagPrefix: string,
-  runtime: Pick<ActionRuntime, 'context' | 'warning'>,
+  runtime: Pick<ActionRuntime, 'context' | 'warning' | 'info'>,
 ): Promise<ReservedStagingTag> {
-  const github = createForgeClient(runtime, { token: staging.githubToken, userAgent: 'tagwright-compute-tags', purpose: 'reserve a staging tag' });
+  const { store } = await createReleaseStore(runtime, { token: staging.githubToken, userAgent: 'tagwright-compute-tags', purpose: 'reserve a staging tag', forge: staging.forge });
   const packageJsonPath = path.resolve(runtime.context.workspace ?? '.', staging.path, 'package.json');
   const base = await readBaseVersion({ ...(staging.base !== undefined ? { input: staging.base } : {}), packageJsonPath });
   const reservation = await reserveStagingTag({
-    github,
+    tags: store,
     base,
     sha,
     existingTags: existingTags.map((tag) => asGitTag(tag, tagPrefix, base)),

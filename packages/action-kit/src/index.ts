@@ -24,7 +24,9 @@ export { markdownTable, escapeMarkdown } from './markdown.js';
 export { readRegistryInputs, createActionRegistryClient, withDeadline, DEFAULT_ACTION_TIMEOUT } from './registry.js';
 export type { RegistryInputs } from './registry.js';
 export { readVerificationInputs, readReleaseInputs } from './policy-inputs.js';
+export { readForgeInput, FORGE_CHOICES } from './forge.js';
+export type { ForgeChoice } from './forge.js';
 export type { VerificationInputs, ReleaseInputs } from './policy-inputs.js';
 export type { DigestVerifier, VerificationOutcome } from './verification.js';
 // Loaded lazily through subpaths (heavy: sigstore, octokit): `@tagwright/action-kit/verification`
-// (prepareVerifier) and `@tagwright/action-kit/github` (createForgeClient, createReleasePorts).
+// (prepareVerifier) and `@tagwright/action-kit/github` (createForgeClient, createReleaseStore, createReleasePorts).

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '@tagwright/core/errors';
 import { getBooleanInput, getChoiceInput, getOptionalInput, getSecretInput } from './inputs.js';
+import { readForgeInput, type ForgeChoice } from './forge.js';
 
 /** Signature verification inputs, as given (validated further by the verifier before any write). */
 export interface VerificationInputs {
@@ -33,6 +34,8 @@ export interface ReleaseInputs {
   publishDraft: boolean;
   version?: string;
   githubToken?: string;
+  /** `forge`: which forge's API gets the release (`auto` detects it from the workflow context). */
+  forge: ForgeChoice;
 }
 
 /** Reads the verification inputs shared by promote and rollback. */
@@ -102,7 +105,7 @@ export function readReleaseInputs(): ReleaseInputs {
       `read input release-notes: ${JSON.stringify(notesInput)} is not commits, none or changelog-file:<path template>`,
     );
   }
-  const release: ReleaseInputs = { mode, notes, publishDraft: getBooleanInput('publish-draft', false) };
+  const release: ReleaseInputs = { mode, notes, publishDraft: getBooleanInput('publish-draft', false), forge: readForgeInput() };
   const version = getOptionalInput('version');
   if (version !== undefined) release.version = version;
   const token = getSecretInput('github-token');

@@ -4,7 +4,7 @@ import { promoteImage } from '@tagwright/core/promote';
 import type { CopyImage, PromoteReport } from '@tagwright/core/promote';
 import { copyImage, formatReference } from '@tagwright/core/registry';
 import type { RegistryClient, RepositoryReference, RequestEvent } from '@tagwright/core/registry';
-import type { PreparedRelease, ReleaseOutcome } from '@tagwright/core/release';
+import type { PreparedRelease, ReleaseOutcome, ReleaseStoreCapabilities } from '@tagwright/core/release';
 import type { Inputs } from './inputs.js';
 
 /** What promote needs from the outside world. */
@@ -33,12 +33,15 @@ export interface Deps {
    * Loaded lazily (octokit is heavy).
    */
   prepareRelease(inputs: Inputs): Promise<PreparedRelease | undefined>;
+  /** What the release's forge can do, once `prepareRelease` chose it (Forgejo: no `make_latest`). */
+  releaseCapabilities?(): ReleaseStoreCapabilities | undefined;
   now(): Date;
   info(message: string): void;
 }
 
 /** The real deps for a workflow run. */
 export function createDeps(runtime: ActionRuntime): Deps {
+  let capabilities: ReleaseStoreCapabilities | undefined;
   return {
     registryClient: (inputs, onRequest) =>
       createActionRegistryClient(inputs.registry, [inputs.source.registry, inputs.destination.registry], runtime, {
@@ -53,9 +56,11 @@ export function createDeps(runtime: ActionRuntime): Deps {
       if ((release.mode === 'none' && !release.publishDraft) || releaseVersion === undefined) return undefined;
       // octokit and git live behind these imports, off the main path.
       const [{ createReleasePorts }, { prepareRelease }] = await Promise.all([import('@tagwright/action-kit/github'), import('@tagwright/core/release')]);
-      const ports = createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote' });
+      const ports = await createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote', forge: release.forge });
+      capabilities = ports.store.capabilities;
       return prepareRelease({ release, version: releaseVersion, sha, verification }, ports);
     },
+    releaseCapabilities: () => capabilities,
     now: () => runtime.now(),
     info: (message) => runtime.info(message),
   };
@@ -112,7 +117,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       'bytes-copied': report.copy?.bytesCopied ?? 0,
     },
     summary:
-      summarize(report, verification, counters.requests, release, released) +
+      summarize(report, verification, counters.requests, release, released, deps.releaseCapabilities?.()) +
       (signatures
         ? `\nSignatures copied into \`${destination}\`: ${signatures.signatureTag ? `\`${signatures.signatureTag}\`` : 'no legacy signature'}, ${signatures.referrers.length} bundle referrer(s).\n`
         : ''),
@@ -126,7 +131,11 @@ function summarize(
   requests: number,
   release: PreparedRelease | undefined,
   released: ReleaseOutcome | undefined,
+  capabilities?: ReleaseStoreCapabilities,
 ): string {
+  // Forgejo has no make_latest: say what "latest" means there instead of a setting that was not sent.
+  const latest = (makeLatest: string): string =>
+    capabilities && !capabilities.makeLatest ? (capabilities.latestExplanation ?? 'this forge decides which release is latest').replace(/\.$/, '') : `make_latest ${makeLatest}`;
   const lines = [
     `## promote ${report.dryRun ? '(dry run) ' : ''}\`${report.source}\` → \`${report.destination}\`\n`,
     `Digest \`${report.digest}\` (${report.mediaType}).\n`,
@@ -146,11 +155,11 @@ function summarize(
   if (released) {
     const state = released.draft ? 'draft' : 'published';
     lines.push(
-      `\n**Release:** [${escapeMarkdown(released.tag)}](${released.url}) ${released.change} (${state}${released.draft ? '' : `, make_latest ${released.makeLatest}`}); notes from ${escapeMarkdown(released.notesSource)}${released.previous ? `, previous release ${escapeMarkdown(released.previous)}` : ', first release'}.\n`,
+      `\n**Release:** [${escapeMarkdown(released.tag)}](${released.url}) ${released.change} (${state}${released.draft ? '' : `, ${latest(released.makeLatest)}`}); notes from ${escapeMarkdown(released.notesSource)}${released.previous ? `, previous release ${escapeMarkdown(released.previous)}` : ', first release'}.\n`,
     );
   } else if (release) {
     lines.push(
-      `\n**Release (dry run):** ${escapeMarkdown(release.tag)} would be ${release.action === 'publish-draft' ? 'published from its draft' : release.action === 'already-published' ? 'left as published' : 'created or updated'} (make_latest ${release.makeLatest}); notes from ${escapeMarkdown(release.notesSource)}.\n`,
+      `\n**Release (dry run):** ${escapeMarkdown(release.tag)} would be ${release.action === 'publish-draft' ? 'published from its draft' : release.action === 'already-published' ? 'left as published' : 'created or updated'} (${latest(release.makeLatest)}); notes from ${escapeMarkdown(release.notesSource)}.\n`,
     );
   }
   return lines.join('');

@@ -55,7 +55,7 @@ export function createDeps(runtime: ActionRuntime): Deps {
         import('@tagwright/action-kit/github'),
         import('@tagwright/core/rollback/release'),
       ]);
-      const ports = createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-rollback' });
+      const ports = await createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-rollback', forge: release.forge });
       return prepareRollbackRelease({ release, ...(release.version !== undefined ? { version: release.version } : {}), verification }, context, ports);
     },
     now: () => runtime.now(),

@@ -20,7 +20,7 @@ export function rollbackInputs(image: RepositoryReference, overrides: Partial<In
     auditTemplate: ROLLBACK_AUDIT_TEMPLATE,
     dryRun: false,
     verification: { required: false, configured: false },
-    release: { mode: 'none', notes: { kind: 'commits' }, publishDraft: false },
+    release: { mode: 'none', notes: { kind: 'commits' }, publishDraft: false, forge: 'auto' },
     registry: { insecureRegistries: [] },
     ...overrides,
   };

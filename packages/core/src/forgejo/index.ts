@@ -13,3 +13,4 @@ export type {
 export { ForgejoError, TagExistsError } from './errors.js';
 export { detectForge, forgejoFlavorOf } from './detect.js';
 export type { Forge, ForgeDetection, DetectForgeOptions } from './detect.js';
+export { forgejoReleaseStore } from './release-store.js';

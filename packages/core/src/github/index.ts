@@ -9,6 +9,6 @@ export type {
   PackageOwner,
   PackageVersion,
 } from './client.js';
-export { reserveStagingTag, readBaseVersion } from './staging.js';
-export type { ReserveStagingTagOptions, StagingReservation } from './staging.js';
+export { githubTagStore } from './tag-store.js';
+export type { GitHubTagApi } from './tag-store.js';
 export { githubReleaseStore } from './release-store.js';

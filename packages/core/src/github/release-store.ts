@@ -1,6 +1,6 @@
 import type { ReleaseStore, StoredRelease } from '../release/store.js';
-import { GitHubError } from './client.js';
 import type { GitHubClient, Release } from './client.js';
+import { githubTagStore } from './tag-store.js';
 
 /**
  * The GitHub implementation of the release port ({@link ReleaseStore}) over a {@link GitHubClient}:
@@ -18,6 +18,7 @@ import type { GitHubClient, Release } from './client.js';
  */
 export function githubReleaseStore(github: GitHubClient, options: { serverUrl?: string } = {}): ReleaseStore {
   const serverUrl = (options.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
+  const tags = githubTagStore(github);
   return {
     repository: `${github.owner}/${github.repo}`,
     webUrl: `${serverUrl}/${github.owner}/${github.repo}`,
@@ -34,15 +35,9 @@ export function githubReleaseStore(github: GitHubClient, options: { serverUrl?: 
     publishDraft: async (id, publishOptions) => stored(await github.publishDraft(Number(id), publishOptions)),
     tagExists: async (tag) => (await github.getRef(`tags/${tag}`)) !== undefined,
     listTags: async () => (await github.listMatchingRefs('tags/')).map((ref) => ref.ref.replace(/^refs\/tags\//, '')),
-    createTag: async (tag, sha) => {
-      try {
-        await github.createTagRef(tag, sha);
-        return 'created';
-      } catch (error: unknown) {
-        if (error instanceof GitHubError && error.code === 'REF_EXISTS') return 'exists';
-        throw error;
-      }
-    },
+    createTag: tags.createTag,
+    tagCommit: tags.tagCommit,
+    listTagCommits: tags.listTagCommits,
     compareCommits: (base, head) => github.compareCommits(base, head),
   };
 }

@@ -7,6 +7,8 @@
  */
 export { prepareRelease, readReleaseHistory, knownReleaseTags } from './release.js';
 export { afterTagsMoved } from './after-move.js';
+export { reserveStagingTag, readBaseVersion } from './staging.js';
+export type { ReserveStagingTagOptions, StagingReservation } from './staging.js';
 export type { VerificationSummary } from './after-move.js';
 export type {
   ReleaseOptions,
@@ -17,4 +19,4 @@ export type {
   ReleaseOutcome,
   ReleaseHistory,
 } from './release.js';
-export type { ReleaseStore, StoredRelease, ReleaseWrite, ReleaseStoreCapabilities } from './store.js';
+export type { ReleaseStore, StoredRelease, ReleaseWrite, ReleaseStoreCapabilities, TagStore, TagCommit } from './store.js';

@@ -41,14 +41,45 @@ export interface ReleaseWrite {
 export interface ReleaseStoreCapabilities {
   /** True when the forge lets the caller say which release is "latest" (GitHub's `make_latest`). */
   makeLatest: boolean;
+  /**
+   * One line for a summary saying what "latest" means on a forge without `makeLatest` (Forgejo: the
+   * newest release that is neither a draft nor a pre-release, by date); absent when `makeLatest` is true.
+   */
+  latestExplanation?: string;
+}
+
+/** A git tag and the commit it points at (annotated tags peeled), as {@link TagStore.listTagCommits} returns it. */
+export interface TagCommit {
+  /** The tag name, without `refs/tags/`. */
+  tag: string;
+  /** The full commit sha. */
+  commitSha: string;
+}
+
+/**
+ * The git-tag half of a forge that the staging counter needs (`reserveStagingTag` in
+ * `@tagwright/core/release`): an atomic tag creation and reads of where tags point. Implemented by
+ * `githubReleaseStore` and `forgejoReleaseStore` (every {@link ReleaseStore} is one).
+ */
+export interface TagStore {
+  /**
+   * Creates a git tag at a commit atomically: exactly one of several concurrent callers gets `created`.
+   *
+   * @returns `created`, or `exists` when the tag already exists (at any commit).
+   */
+  createTag(tag: string, sha: string): Promise<'created' | 'exists'>;
+  /** The commit a tag points at (annotated tags peeled); undefined when the tag does not exist. */
+  tagCommit(tag: string): Promise<string | undefined>;
+  /** The tags whose name starts with `prefix`, with their commits. */
+  listTagCommits(prefix: string): Promise<TagCommit[]>;
 }
 
 /**
  * The release port: what a release flow needs from a forge (GitHub, Forgejo). Implemented by
- * `githubReleaseStore` in `@tagwright/core/github`; a test double implements it with `satisfies ReleaseStore`.
+ * `githubReleaseStore` in `@tagwright/core/github` and `forgejoReleaseStore` in `@tagwright/core/forgejo`; a test double implements it with `satisfies ReleaseStore`.
  * Every method throws the adapter's error (e.g. `GitHubError`) on an API failure.
  */
-export interface ReleaseStore {
+export interface ReleaseStore extends TagStore {
   /** `owner/repo`, for messages. */
   readonly repository: string;
   /** The repository's web page, e.g. `https://github.com/acme/app`, for links in release notes. */

@@ -11,7 +11,7 @@ import {
   type SigstoreMock,
 } from '@tagwright/testkit';
 import { discoverLegacyAttestations } from './attestations.js';
-import { discoverSignatures } from './discover.js';
+import { discoverSignatures, verifyImage } from './discover.js';
 import { SLSA_PROVENANCE_V1, SignatureVerificationError } from './types.js';
 import { verifySignatures } from './verify.js';
 
@@ -60,6 +60,21 @@ describe('discoverLegacyAttestations', () => {
         ['cosign-legacy', undefined, ['signature', 'publicKey', 'digest']],
         ['cosign-attestation', SLSA_PROVENANCE_V1, ['signature', 'publicKey', 'digest', 'provenance']],
       ]);
+    });
+
+    it('is part of verifyImage: provenance in .att satisfies the policy', async () => {
+      const client = clientFor(registry);
+      const repo = { registry: registry.host, repository: 'acme/verified' };
+      const image = await pushImage(client, repo, { tag: 'v0.1.0' });
+      const key = sigstore.generateKey();
+      await pushLegacySignatures(client, repo, image.digest, [await sigstore.signLegacy(image.digest, { key, tlog: false, tsa: false })]);
+      const policy = { publicKey: key.publicKeyPem, insecureIgnoreTlog: true, provenance: { builderId: PREDICATE.runDetails.builder.id } };
+      // Without the .att, provenance is missing.
+      await expect(verifyImage(client, { ...repo, tag: 'v0.1.0' }, policy, sigstore.trust)).rejects.toThrow(SignatureVerificationError);
+      await pushLegacyAttestations(client, repo, image.digest, [signLegacyAttestation(image.digest, key.privateKey, { predicate: PREDICATE })]);
+      const result = await verifyImage(client, { ...repo, tag: 'v0.1.0' }, policy, sigstore.trust);
+      expect(result.signatures.map((s) => s.format)).toEqual(['cosign-legacy', 'cosign-attestation']);
+      expect(result.signatures[1]?.predicateType).toBe(SLSA_PROVENANCE_V1);
     });
 
     it('finds nothing when there is no .att tag', async () => {

@@ -12,6 +12,7 @@
  */
 import type { ImageReference, RepositoryReference } from '../registry/reference.js';
 import { referrersTag } from '../registry/types.js';
+import { discoverLegacyAttestations } from './attestations.js';
 import { compilePolicy, type CompiledPolicy } from './policy.js';
 import { cosignSignatureTag, getManifestIfExists, parseJson, repositoryOf } from './storage.js';
 import type { ManifestJson, SignatureRegistry } from './storage.js';
@@ -78,8 +79,9 @@ export async function discoverSignatures(
 
 /**
  * Discovers and verifies the signatures of an image: the policy is checked first (bad input
- * fails before any request), then the digest is resolved, signatures fetched, and
- * {@link verifySignatures} runs over them.
+ * fails before any request), then the digest is resolved, signatures fetched (the `.sig` tag, the
+ * bundle referrers and cosign's legacy `sha256-<hex>.att` attestations, see
+ * {@link discoverLegacyAttestations}), and {@link verifySignatures} runs over them.
  *
  * @param client - a registry client.
  * @param ref - the image; a tag is resolved to its digest first.
@@ -107,6 +109,6 @@ export async function verifyImage(
   const compiled = 'kind' in policy ? policy : compilePolicy(policy);
   const repo = { registry: ref.registry, repository: ref.repository };
   const digest = ref.digest ?? (await client.resolveDigest(ref)).digest;
-  const candidates = await discoverSignatures(client, repo, digest);
+  const candidates = [...(await discoverSignatures(client, repo, digest)), ...(await discoverLegacyAttestations(client, repo, digest))];
   return verifySignatures(candidates, { digest }, compiled, trust);
 }

@@ -44,7 +44,7 @@ interface ActionYml {
  */
 export async function runActionYml(
   actionDir: string,
-  options: { inputs?: Record<string, string>; github?: GitHubContextForTest; env?: Record<string, string>; cwd?: string } = {},
+  options: { inputs?: Record<string, string>; github?: GitHubContextForTest; env?: Record<string, string>; cwd?: string; stepSummary?: boolean } = {},
 ): Promise<ActionRun> {
   const yml = parse(await readFile(path.join(actionDir, 'action.yml'), 'utf8')) as ActionYml;
   if (yml.runs?.using !== 'composite') throw new Error(`${actionDir}/action.yml: runs.using must be composite`);
@@ -95,7 +95,8 @@ export async function runActionYml(
         ...stepEnv,
         GITHUB_ACTION_PATH: actionDir,
         GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
+        // A Forgejo runner may set no step summary (`stepSummary: false`): the action logs it instead.
+        GITHUB_STEP_SUMMARY: options.stepSummary === false ? '' : summaryFile,
         GITHUB_WORKSPACE: workspace,
         GITHUB_REF: github.ref ?? '',
         GITHUB_SHA: github.sha ?? '',

@@ -2,13 +2,14 @@ import escapeRegExp from 'escape-string-regexp';
 import { readFile } from 'node:fs/promises';
 import { ConfigurationError, PolicyError } from '../errors.js';
 import { versionOfTag } from '../semver/version.js';
-import { GitHubError, checkTag, type GitHubClient } from './client.js';
 import { isFullCommitSha } from '../grammar/commit-sha.js';
+import { isOciTag } from '../grammar/tag.js';
+import type { TagStore } from './store.js';
 
 /** Options of {@link reserveStagingTag}. */
 export interface ReserveStagingTagOptions {
-  /** The adapter (`createGitHubClient`); only `createTagRef`, `getRef` and `listMatchingRefs` are used. */
-  github: Pick<GitHubClient, 'createTagRef' | 'getRef' | 'listMatchingRefs'>;
+  /** The forge's tags ({@link TagStore}: `githubReleaseStore`, `forgejoReleaseStore`, or `githubTagStore`). */
+  tags: TagStore;
   /** The base version `X.Y.Z` (a `v` prefix is kept in the tag); see {@link readBaseVersion}. */
   base: string;
   /** The commit to stage: a full commit sha (40 or 64 lowercase hex characters). */
@@ -46,15 +47,17 @@ function isPlainVersion(text: string): boolean {
 }
 
 /**
- * Reserves the next staging tag `<base>-staging.N` atomically, using the creation of the git tag
- * ref as the lock: `POST /repos/{owner}/{repo}/git/refs` succeeds for exactly one caller per name
- * ({@link https://docs.github.com/en/rest/git/refs#create-a-reference | REST: Create a reference}).
+ * Reserves the next staging tag `<base>-staging.N` atomically, using the forge's atomic creation of
+ * a git tag as the lock ({@link TagStore.createTag}): on GitHub `POST /repos/{owner}/{repo}/git/refs`
+ * ({@link https://docs.github.com/en/rest/git/refs#create-a-reference | REST: Create a reference}),
+ * on Forgejo `POST /repos/{owner}/{repo}/tags` (409 when it exists); each succeeds for exactly one
+ * caller per name.
  *
- * 1. Lists `refs/tags/<base>-staging.*`. A tag there that already points at `sha` is returned
+ * 1. Lists the tags `<base>-staging.*`. A tag there that already points at `sha` is returned
  *    (`created: false`): a re-run of the same job gets the same N.
- * 2. Starts at one above the highest N among those refs and `existingTags` (0 when none).
- * 3. Creates the ref; on 422 "Reference already exists" reads it: when it points at `sha` it is
- *    ours (returned, `created: false`), else tries N+1, up to `maxAttempts`.
+ * 2. Starts at one above the highest N among those tags and `existingTags` (0 when none).
+ * 3. Creates the tag; when it exists, reads it: when it points at `sha` it is ours (returned,
+ *    `created: false`), else tries N+1, up to `maxAttempts`.
  *
  * With `override`, only that tag is tried: created, or accepted when it already points at `sha`.
  *
@@ -64,15 +67,16 @@ function isPlainVersion(text: string): boolean {
  *   40 hex characters, a malformed override or `maxAttempts` (before any request).
  * @throws {@link PolicyError} `STAGING_TAG_TAKEN` when the override exists at another commit;
  *   `STAGING_COUNTER_EXHAUSTED` when `maxAttempts` names were all taken by other commits.
- * @throws {@link GitHubError} when GitHub refuses otherwise (permissions, unknown commit).
+ * @throws the store's adapter error (`GitHubError`, `ForgejoError`) when the forge refuses otherwise
+ *   (permissions, unknown commit).
  * @example
  * ```ts
- * const { tag } = await reserveStagingTag({ github, base: '1.2.3', sha: process.env.GITHUB_SHA! });
+ * const { tag } = await reserveStagingTag({ tags: forgejoReleaseStore(forgejo), base: '1.2.3', sha });
  * // tag === '1.2.3-staging.0' on the first run for 1.2.3
  * ```
  */
 export async function reserveStagingTag(options: ReserveStagingTagOptions): Promise<StagingReservation> {
-  const { github, base, sha } = options;
+  const { tags, base, sha } = options;
   const maxAttempts = options.maxAttempts ?? 50;
   if (!isPlainVersion(base)) {
     throw new ConfigurationError('INVALID_INPUT', `reserve a staging tag for base ${JSON.stringify(base)}: expected X.Y.Z (or vX.Y.Z)`);
@@ -91,29 +95,26 @@ export async function reserveStagingTag(options: ReserveStagingTagOptions): Prom
 
   if (options.override !== undefined) {
     const tag = options.override;
-    checkTag(tag, 'reserve the staging');
-    if (!versionOfTag(tag)) {
+    if (!isOciTag(tag) || !versionOfTag(tag)) {
       throw new ConfigurationError('INVALID_INPUT', `reserve the staging tag ${JSON.stringify(tag)}: the override is not a SemVer version`);
     }
-    const outcome = await tryCreate(github, tag, sha);
+    const outcome = await tryCreate(tags, tag, sha);
     if (outcome === 'taken') {
-      const existing = await github.getRef(`tags/${tag}`);
+      const existing = await tags.tagCommit(tag);
       throw new PolicyError(
         'STAGING_TAG_TAKEN',
-        `reserve the staging tag ${tag}: it already exists at ${existing?.commitSha ?? 'another commit'}, not at ${sha}`,
+        `reserve the staging tag ${tag}: it already exists at ${existing ?? 'another commit'}, not at ${sha}`,
       );
     }
     return { tag, n: counterOf(tag), attempts: 1, created: outcome === 'created' };
   }
 
-  const prefix = `tags/${base}-staging.`;
-  const refs = await github.listMatchingRefs(prefix);
+  const listed = await tags.listTagCommits(`${base}-staging.`);
   let highest = -1;
-  for (const ref of refs) {
-    const tag = ref.ref.replace(/^refs\/tags\//, '');
+  for (const { tag, commitSha } of listed) {
     const n = counterOf(tag);
     if (n === undefined) continue;
-    if (ref.commitSha === sha) return { tag, n, attempts: 0, created: false };
+    if (commitSha === sha) return { tag, n, attempts: 0, created: false };
     highest = Math.max(highest, n);
   }
   for (const tag of options.existingTags ?? []) {
@@ -125,7 +126,7 @@ export async function reserveStagingTag(options: ReserveStagingTagOptions): Prom
   let n = start;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const tag = `${base}-staging.${n}`;
-    const outcome = await tryCreate(github, tag, sha);
+    const outcome = await tryCreate(tags, tag, sha);
     if (outcome === 'created') return { tag, n, attempts: attempt, created: true };
     if (outcome === 'ours') return { tag, n, attempts: attempt, created: false };
     if (outcome === 'taken') n += 1;
@@ -137,20 +138,11 @@ export async function reserveStagingTag(options: ReserveStagingTagOptions): Prom
   );
 }
 
-async function tryCreate(
-  github: ReserveStagingTagOptions['github'],
-  tag: string,
-  sha: string,
-): Promise<'created' | 'ours' | 'taken' | 'vanished'> {
-  try {
-    await github.createTagRef(tag, sha);
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof GitHubError) || error.code !== 'REF_EXISTS') throw error;
-  }
-  const existing = await github.getRef(`tags/${tag}`);
-  if (!existing) return 'vanished';
-  return existing.commitSha === sha ? 'ours' : 'taken';
+async function tryCreate(tags: TagStore, tag: string, sha: string): Promise<'created' | 'ours' | 'taken' | 'vanished'> {
+  if ((await tags.createTag(tag, sha)) === 'created') return 'created';
+  const existing = await tags.tagCommit(tag);
+  if (existing === undefined) return 'vanished';
+  return existing === sha ? 'ours' : 'taken';
 }
 
 /**
