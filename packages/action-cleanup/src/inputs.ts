@@ -11,7 +11,7 @@ import type { RegistryInputs } from '@tagwright/action-kit';
 import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
 import { deletionApiFor, parseRepository } from '@tagwright/core/registry';
 import type { RepositoryReference } from '@tagwright/core/registry';
-import { compileRetentionPattern, compileRetentionPolicy, parseRetentionDuration } from '@tagwright/core/retention';
+import { checkRetentionSafety, compileRetentionPattern, compileRetentionPolicy, parseRetentionDuration } from '@tagwright/core/retention';
 import type { CompiledRetentionPolicy, RetentionKeepNewest, RetentionPolicy } from '@tagwright/core/retention';
 
 /** Why the cleanup runs: `retention` (schedule), or a `delete` event of a branch or a tag. */
@@ -58,6 +58,11 @@ export function readInputs(): Inputs {
   const branch = getOptionalInput('branch');
   if (mode === 'branch-deleted' && branch === undefined) {
     throw new ConfigurationError('MISSING_INPUT', 'read input branch: required with mode branch-deleted (e.g. ${{ github.event.ref }})');
+  }
+  if (mode === 'retention') {
+    // keep-n 0 and older-than under one hour would delete every build, or builds just pushed.
+    named('keep-n', () => checkRetentionSafety({ keep }, 'scheduled', { keep: (i) => `line ${i + 1}` }));
+    if (olderThan !== undefined) named('older-than', () => checkRetentionSafety({ olderThan }, 'scheduled', { olderThan: 'duration' }));
   }
   if (mode === 'retention' && keep.length === 0 && olderThan === undefined && !policy.deleteUntagged) {
     throw new ConfigurationError('MISSING_INPUT', 'read input keep-n: give keep-n, older-than or delete-untagged; with none of them nothing can be deleted');

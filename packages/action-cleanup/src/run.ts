@@ -55,7 +55,10 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     { image: inputs.image, policy: inputs.policy, trigger, dryRun: inputs.dryRun, now: deps.now() },
     { backend: () => deps.retentionBackend(inputs), onProgress: deps.info },
   );
-  return finish(inputs, formatReference(inputs.image), report.plan, report.warnings, report.read);
+  // What really went: the execution stops early when a tag moved onto a build it was about to delete.
+  const done = report.execution ? new Set(report.execution.deleted.map((entry) => entry.digest)) : undefined;
+  const plan = done ? { ...report.plan, delete: report.plan.delete.filter((entry) => done.has(entry.digest)) } : report.plan;
+  return finish(inputs, formatReference(inputs.image), plan, report.warnings, report.read);
 }
 
 function finish(inputs: Inputs, image: string, plan: RetentionPlan, warnings: string[], read: boolean): ActionResult {

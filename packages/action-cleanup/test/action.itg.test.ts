@@ -170,6 +170,8 @@ describe('cleanup action', () => {
       [{ 'older-than': '30x' }, 'read input older-than: parse duration "30x"'],
       [{ only: '[' }, 'read input only: parse regular expression "["'],
       [{ 'keep-n': 'sha-*=many' }, 'read input keep-n: line "sha-*=many"'],
+      [{ 'keep-n': '0' }, 'read input keep-n: parse line 1 0: keeping none of sha-* would delete every build'],
+      [{ 'keep-n': '30', 'older-than': '0d' }, 'read input older-than: parse duration "0d": under one hour would delete builds just pushed'],
       [{ image: 'Not A Repo' }, 'read input image:'],
       [{ mode: 'branch-deleted' }, 'read input branch: required with mode branch-deleted'],
     ])('fails with %j naming the input, before any request', async (bad, message) => {

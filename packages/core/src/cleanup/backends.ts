@@ -1,4 +1,4 @@
-import type { GitHubClient, PackageOwner } from '../github/client.js';
+import type { GitHubClient, PackageOwner, PackageVersion } from '../github/client.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RepositoryReference } from '../registry/reference.js';
 import type { RetentionInventory, RetentionPlan } from '../retention/types.js';
@@ -11,7 +11,7 @@ import {
   refreshRegistryTags,
   registryDeleteTarget,
 } from './inventory.js';
-import type { GatheredInventory, RefreshedInventory, RetentionDeleteTarget } from './inventory.js';
+import type { GatheredInventory, RefreshedInventory, RetentionDeleteGuard, RetentionDeleteTarget } from './inventory.js';
 
 /**
  * The retention port: how a cleanup reads one repository, reads it again just before deleting, and
@@ -73,7 +73,8 @@ export function registryRetentionBackend(options: { client: RegistryClient; repo
 /**
  * The retention backend of GHCR through the GitHub Packages REST API (GHCR's distribution endpoint does
  * not delete): reads with {@link gatherGhcrInventory}, re-reads with {@link refreshGhcrTags}, deletes
- * package versions with {@link ghcrDeleteTarget}. The package is the repository after its owner
+ * package versions with {@link ghcrDeleteTarget}, listing the versions again before and after each delete
+ * (a tag lost in between is reported; this backend cannot put it back). The package is the repository after its owner
  * (`ghcr.io/acme/tools/app` is package `tools/app` of `acme`).
  *
  * @param options - the Packages API, the registry client (manifests are read through `ghcr.io`) and the repository.
@@ -88,6 +89,23 @@ export function ghcrRetentionBackend(options: {
   const [login = '', ...rest] = repo.repository.split('/');
   const packageName = rest.join('/');
   let owner: PackageOwner | undefined;
+  /** The re-reads around each delete: one version listing gives every tag and its digest at once. */
+  const ghcrGuard = (found: PackageOwner): RetentionDeleteGuard => {
+    let latest = new Map<string, string>();
+    const list = async (): Promise<PackageVersion[]> => {
+      const versions = await github.listPackageVersions(found, packageName);
+      latest = new Map(versions.flatMap((version) => version.tags.map((tag): [string, string] => [tag, version.digest])));
+      return versions;
+    };
+    return {
+      listTags: async () => {
+        await list();
+        return [...latest.keys()];
+      },
+      resolveTags: async (tags) => new Map(tags.flatMap((tag): Array<[string, string]> => (latest.has(tag) ? [[tag, latest.get(tag) as string]] : []))),
+      exists: async (digest) => (await list()).some((version) => version.digest === digest),
+    };
+  };
   return {
     name: `GHCR package ${login}/${packageName}`,
     reading: `Reading the versions of GHCR package ${login}/${packageName}`,
@@ -99,7 +117,7 @@ export function ghcrRetentionBackend(options: {
     async refresh(inventory) {
       const found = owner ?? { org: login };
       const fresh = await refreshGhcrTags(github, found, packageName, inventory);
-      return { ...fresh, target: ghcrDeleteTarget(github, found, packageName, fresh.versions) };
+      return { ...fresh, target: { ...ghcrDeleteTarget(github, found, packageName, fresh.versions), guard: ghcrGuard(found) } };
     },
   };
 }

@@ -53,7 +53,10 @@ export interface CleanupReport {
  * Cleans one repository by a retention policy: reads it through the backend, plans (pure
  * {@link planRetention}), adds the referrers of what goes and plans again, prints the plan, then (unless
  * a dry run) reads the tags again, decides with {@link replanAfterChange} whether the plan still holds,
- * and deletes in the plan's safe order. A deleted git tag changes nothing and makes no request.
+ * and deletes in the plan's safe order, re-reading every tag immediately before and after each delete
+ * ({@link executeRetentionPlan}). Any read the plan depends on (tag list, manifests, referrers) that fails
+ * or does not parse stops the cleanup before the first delete. A deleted git tag changes nothing and makes
+ * no request.
  *
  * @param request - the policy, the trigger, dry run and the clock.
  * @param ports - the retention backend (chosen once by the caller) and a progress callback.
@@ -109,8 +112,23 @@ export async function cleanup(request: CleanupRequest, ports: CleanupPorts): Pro
   }
   result = next.plan;
   const execution = await executeRetentionPlan(result, fresh.target, {
-    onDeleted: (done) => info(`Deleted ${done.digest} ${tagList(done.tags)}${done.alreadyAbsent ? ' (already gone)' : ''}`),
+    onDeleted: (done) => {
+      info(`Deleted ${done.digest} ${tagList(done.tags)}${done.alreadyAbsent ? ' (already gone)' : ''}`);
+      for (const lost of done.lostTags ?? []) {
+        warnings.push(
+          lost.restored
+            ? `tag ${lost.tag} moved onto ${done.digest} while it was being deleted and went with it; put back onto ${done.digest}`
+            : `tag ${lost.tag} moved onto ${done.digest} while it was being deleted and went with it; it could not be put back: ${lost.error ?? ''}`,
+        );
+      }
+    },
   });
+  if (execution.stopped) {
+    warnings.push(
+      `stopped before deleting ${execution.notDeleted.length} planned manifest(s): ${execution.stopped.reason}; ` +
+        'the next run plans again with the new tags',
+    );
+  }
   return { plan: result, warnings: [...warnings, ...result.warnings], read: true, replan: next.decision, execution };
 }
 

@@ -27,6 +27,7 @@ export type {
   GatheredGhcrInventory,
   RefreshedInventory,
   RetentionDeleteTarget,
+  RetentionDeleteGuard,
   RetentionDeletedManifest,
   RetentionExecutionReport,
 } from './inventory.js';

@@ -96,7 +96,7 @@ describe('gatherRegistryInventory', () => {
       } satisfies RegistryClient;
 
       const { inventory, warnings } = await gatherRegistryInventory({ client: vanishing, repo: app });
-      const plan = planRetention({ inventory, policy: { keep: [{ pattern: 'sha-*', count: 0 }] }, canUntag: false, now: new Date('2026-11-22T00:00:00Z') });
+      const plan = planRetention({ inventory, policy: { keep: [{ pattern: 'sha-*', count: 1 }] }, canUntag: false, now: new Date('2026-11-22T00:00:00Z') });
 
       expect(inventory.unreadable).toEqual(['tag sha-bbbbbbb']);
       expect(warnings).toEqual(['could not read tag sha-bbbbbbb: manifest unknown']);

@@ -65,8 +65,8 @@ describe('executeRetentionPlan', () => {
       const report = (error as PartialMutationError<RetentionExecutionReport>).report;
       expect(report.deleted.map((entry) => entry.digest)).toEqual(plan.delete.slice(0, 2).map((entry) => entry.digest));
       expect(report.notDeleted).toEqual(plan.delete.slice(2));
-      expect(report.failed).toEqual({ digest: failing, tags: plan.delete[2]?.tags, error: '503 Service Unavailable' });
-      expect((error as Error).message).toContain('2 of 4 manifest(s) were deleted before the failure');
+      expect(report.failed).toEqual({ state: 'not-deleted', digest: failing, tags: plan.delete[2]?.tags, error: '503 Service Unavailable' });
+      expect((error as Error).message).toContain('2 of 4 manifest(s) were deleted');
     });
   });
 

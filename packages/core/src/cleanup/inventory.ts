@@ -16,9 +16,8 @@
  * @packageDocumentation
  */
 import pLimit from 'p-limit';
-import { ConfigurationError, PartialMutationError, PolicyError, errorMessage } from '../errors.js';
-// Referenced by TSDoc links.
-import type { RegistryError } from '../errors.js';
+import { parseArtifactTag } from '../grammar/artifact-tag.js';
+import { ConfigurationError, PartialMutationError, PolicyError, RegistryError, errorMessage } from '../errors.js';
 import type { GitHubClient, GitHubError, PackageOwner, PackageVersion } from '../github/client.js';
 // Referenced by TSDoc links.
 import type { planRetention } from '../retention/plan.js';
@@ -35,10 +34,21 @@ import type {
   RetentionUntaggedManifest,
 } from '../retention/types.js';
 
-/** Legacy cosign artifact tags: their manifests refer to nothing, so only their digest is read. */
-const COSIGN_TAG = /^(sha256|sha512)-[0-9a-f]{64}\.(sig|att|sbom)$/;
-/** Referrers fallback index tags ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#referrers-tag-schema | referrers tag schema}). */
-const FALLBACK_TAG = /^(sha256)-([0-9a-f]{64})$/;
+/** A legacy cosign artifact tag (`.sig`, `.att`, `.sbom`): its manifest refers to nothing, so only its digest is read. */
+function isCosignTag(tag: string): boolean {
+  const artifact = parseArtifactTag(tag);
+  return artifact !== undefined && artifact.kind !== 'referrers';
+}
+
+/**
+ * The subject of a referrers fallback index tag `sha256-<hex>`
+ * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#referrers-tag-schema | referrers tag schema});
+ * undefined for any other tag (a `sha512-…` tag is truncated and names no whole digest).
+ */
+function fallbackSubjectOf(tag: string): string | undefined {
+  const artifact = parseArtifactTag(tag);
+  return artifact?.kind === 'referrers' && artifact.algorithm === 'sha256' ? `sha256:${artifact.hex}` : undefined;
+}
 /** The OCI annotation holding the creation time ({@link https://github.com/opencontainers/image-spec/blob/main/annotations.md | annotations}). */
 const CREATED_ANNOTATION = 'org.opencontainers.image.created';
 const CONFIG_MEDIA_TYPES = new Set<string>([MediaTypes.OCI_CONFIG, MediaTypes.DOCKER_CONFIG]);
@@ -185,7 +195,7 @@ export async function gatherRegistryInventory(options: GatherRegistryOptions): P
   };
 
   await forEachLimit(tags, options.concurrency ?? DEFAULT_CONCURRENCY, async (tag) => {
-    if (COSIGN_TAG.test(tag)) {
+    if (isCosignTag(tag)) {
       const descriptor = await readOrWarn(builder, `tag ${tag}`, () => client.resolveDigest({ ...repo, tag }));
       if (descriptor) builder.tags.push({ tag, digest: descriptor.digest });
       return;
@@ -198,9 +208,9 @@ export async function gatherRegistryInventory(options: GatherRegistryOptions): P
       if (!manifest) return;
       parsed.set(raw.digest, manifest);
     }
-    const fallback = FALLBACK_TAG.exec(tag);
-    builder.record(raw.digest, manifest, fallback ? `${fallback[1] ?? ''}:${fallback[2] ?? ''}` : undefined);
-    const time = !fallback && needsCreated(tag) ? await createdOf(raw.digest, manifest) : undefined;
+    const fallback = fallbackSubjectOf(tag);
+    builder.record(raw.digest, manifest, fallback);
+    const time = fallback === undefined && needsCreated(tag) ? await createdOf(raw.digest, manifest) : undefined;
     builder.tags.push({ tag, digest: raw.digest, ...(time ? { created: time } : {}) });
   });
   return { inventory: builder.build(), warnings: builder.warnings };
@@ -217,7 +227,9 @@ export async function gatherRegistryInventory(options: GatherRegistryOptions): P
  * @param repo - the repository.
  * @param inventory - what {@link gatherRegistryInventory} returned.
  * @param digests - the subjects whose referrers to look up.
- * @returns a new inventory with the referrers added (referrers of referrers too), and warnings for lookups that failed.
+ * @returns a new inventory with the referrers added (referrers of referrers too).
+ * @throws {@link RegistryError} when a lookup fails or its answer does not parse (5xx after retries, `TIMEOUT`,
+ *   `INVALID_RESPONSE`): a cleanup must not delete without knowing the referrers, so it stops before any delete.
  */
 export async function gatherReferrers(
   client: Pick<RegistryClient, 'referrers'>,
@@ -247,7 +259,13 @@ export async function gatherReferrers(
             next.push(descriptor.digest);
           }
         } catch (error) {
-          warnings.push(`could not list the referrers of ${digest}: ${errorMessage(error)}; they stay in the repository`);
+          // Fail closed: without the referrers a delete could leave signatures of a deleted image, or
+          // delete what a kept manifest refers to. The whole cleanup stops before any delete.
+          throw new RegistryError(
+            error instanceof RegistryError ? error.code : 'REGISTRY_ERROR',
+            `list the referrers of ${digest} in ${repo.registry}/${repo.repository}: ${errorMessage(error)}; nothing deleted`,
+            error instanceof RegistryError ? { cause: error, status: error.status, ociErrors: error.ociErrors } : { cause: error },
+          );
         }
       },
     );
@@ -315,13 +333,13 @@ export async function gatherGhcrInventory(options: GatherGhcrOptions): Promise<G
     const time = created ? { created } : {};
     for (const tag of version.tags) builder.tags.push({ tag, digest: version.digest, ...time });
     if (version.tags.length === 0) builder.untagged.set(version.digest, { digest: version.digest, ...time });
-    const ordinary = version.tags.filter((tag) => !COSIGN_TAG.test(tag));
-    const fallback = ordinary.map((tag) => FALLBACK_TAG.exec(tag)).find((match) => match !== null);
+    const ordinary = version.tags.filter((tag) => !isCosignTag(tag));
+    const fallback = ordinary.map(fallbackSubjectOf).find((subject) => subject !== undefined);
     if (ordinary.length > 0 || (version.tags.length === 0 && options.readUntagged === true)) {
       toRead.push({
         digest: version.digest,
         label: version.tags.length > 0 ? `tag ${ordinary[0] ?? ''} (${version.digest})` : `untagged version ${version.digest}`,
-        ...(fallback ? { fallbackSubject: `${fallback[1] ?? ''}:${fallback[2] ?? ''}` } : {}),
+        ...(fallback !== undefined ? { fallbackSubject: fallback } : {}),
       });
     }
   }
@@ -437,14 +455,87 @@ export interface RetentionDeleteTarget {
    * @returns `'deleted'`, or `'absent'` when it was already gone.
    */
   deleteManifest(digest: string): Promise<'deleted' | 'absent'>;
+  /**
+   * The re-reads around each delete (see {@link executeRetentionPlan}); without it the plan is carried out
+   * as it is (tests of the order only).
+   */
+  readonly guard?: RetentionDeleteGuard;
+}
+
+/**
+ * What {@link executeRetentionPlan} reads just before and just after each delete: the registry has no
+ * conditional delete, so a tag moved onto a manifest since the plan must be seen before the DELETE, and a
+ * tag lost in the remaining window must be seen (and put back) after it.
+ */
+export interface RetentionDeleteGuard {
+  /** Lists the repository's tags now. */
+  listTags(): Promise<string[]>;
+  /** Resolves tags to the digest each points at now (bounded concurrency); a tag that is gone is left out. */
+  resolveTags(tags: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Reads a manifest's bytes by digest, to put a lost tag back; undefined when the manifest is gone (it is
+   * then reported as already absent). Absent when the backend cannot put a tag back.
+   */
+  readManifest?(digest: string): Promise<RawManifest | undefined>;
+  /** Whether a manifest is there now (a `HEAD` by digest); for a delete whose answer was lost. */
+  exists(digest: string): Promise<boolean>;
+  /** Writes a tag back onto a manifest (the bytes {@link RetentionDeleteGuard.readManifest} returned); absent when the backend cannot. */
+  restoreTag?(tag: string, manifest: RawManifest): Promise<void>;
 }
 
 /**
  * Deletes through the distribution API: `DELETE /v2/<name>/manifests/<digest>`
  * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-manifests | Deleting manifests}).
- * A manifest already gone (404) counts as `absent`.
+ * A manifest already gone (404) counts as `absent`. Its guard lists the tags, resolves them with `HEAD`
+ * (at most `concurrency` at once, default 8), and puts a lost tag back with a `PUT` of the same bytes.
  */
-export function registryDeleteTarget(client: Pick<RegistryClient, 'deleteManifest'>, repo: RepositoryReference): RetentionDeleteTarget {
+export function registryDeleteTarget(
+  client: Pick<RegistryClient, 'deleteManifest'> & Partial<Pick<RegistryClient, 'listTags' | 'resolveDigest' | 'getManifest' | 'putManifest'>>,
+  repo: RepositoryReference,
+  options: { concurrency?: number } = {},
+): RetentionDeleteTarget {
+  const { listTags, resolveDigest, getManifest, putManifest } = client;
+  const guard: RetentionDeleteGuard | undefined =
+    listTags && resolveDigest && getManifest
+      ? {
+          listTags: () => listTags(repo),
+          async resolveTags(tags) {
+            const found = new Map<string, string>();
+            await forEachLimit(tags, options.concurrency ?? DEFAULT_CONCURRENCY, async (tag) => {
+              try {
+                found.set(tag, (await resolveDigest({ ...repo, tag })).digest);
+              } catch (error) {
+                if ((error as { code?: unknown }).code !== 'NOT_FOUND') throw error;
+              }
+            });
+            return found;
+          },
+          async readManifest(digest) {
+            try {
+              return await getManifest({ ...repo, digest });
+            } catch (error) {
+              if ((error as { code?: unknown }).code === 'NOT_FOUND') return undefined;
+              throw error;
+            }
+          },
+          async exists(digest) {
+            try {
+              await resolveDigest({ ...repo, digest });
+              return true;
+            } catch (error) {
+              if ((error as { code?: unknown }).code === 'NOT_FOUND') return false;
+              throw error;
+            }
+          },
+          ...(putManifest
+            ? {
+                async restoreTag(tag: string, manifest: RawManifest) {
+                  await putManifest(repo, tag, manifest);
+                },
+              }
+            : {}),
+        }
+      : undefined;
   return {
     name: `${repo.registry}/${repo.repository}`,
     async deleteManifest(digest) {
@@ -456,6 +547,7 @@ export function registryDeleteTarget(client: Pick<RegistryClient, 'deleteManifes
         throw error;
       }
     },
+    ...(guard ? { guard } : {}),
   };
 }
 
@@ -496,16 +588,31 @@ export interface RetentionDeletedManifest {
   tags: string[];
   /** True when it was already gone (someone else deleted it). */
   alreadyAbsent?: boolean;
+  /**
+   * Tags that were not planned to go but went with it: moved onto it between the re-read and the DELETE
+   * (the window the registry leaves open). `restored`: put back onto the same manifest; else lost.
+   */
+  lostTags?: Array<{ tag: string; restored: boolean; error?: string }>;
 }
 
 /** What {@link executeRetentionPlan} did. */
 export interface RetentionExecutionReport {
   /** Deleted manifests, in the order they went. */
   deleted: RetentionDeletedManifest[];
-  /** Planned deletions that were not made (the failed one included), in plan order. */
+  /** Planned deletions that were not made (the failed or stopped one included), in plan order. */
   notDeleted: RetentionDeleteEntry[];
-  /** The deletion that failed, when one did. */
-  failed?: { digest: string; tags: string[]; error: string };
+  /**
+   * The deletion that failed, when one did. `state`: whether that manifest is gone, re-read after the
+   * failure: `deleted` (the DELETE landed although its answer was lost), `not-deleted`, or `unknown`
+   * (the re-read failed too).
+   */
+  failed?: { digest: string; tags: string[]; error: string; state: 'deleted' | 'not-deleted' | 'unknown' };
+  /**
+   * Why the deletions stopped early without an error: a tag that must stay now points at the next manifest
+   * to delete (a promotion or rollback moved it there since the plan), or a lost tag was put back. Run the
+   * cleanup again to plan with the new tags.
+   */
+  stopped?: { digest: string; tags: string[]; reason: string };
 }
 
 /**
@@ -515,12 +622,23 @@ export interface RetentionExecutionReport {
  * Before anything is deleted it checks the plan against itself: no digest both kept and deleted, no
  * untag (neither backend can remove one tag without deleting the manifest).
  *
+ * With the target's {@link RetentionDeleteGuard}, immediately before each DELETE it lists the tags and
+ * resolves every tag the plan does not expect to die with that manifest (and lists again, resolving any tag
+ * that appeared meanwhile): when one of them now points at the manifest (a promotion or rollback moved it
+ * there), nothing more is deleted (`stopped`). Immediately after each DELETE it lists the tags again: a tag
+ * resolved before that is gone now went with the manifest (moved onto it after the check) and is put back
+ * onto the same bytes, and nothing more is deleted. A DELETE that fails (e.g. `TIMEOUT`) may have landed:
+ * the manifest is read again and the report says `deleted`, `not-deleted` or `unknown`.
+ *
+ * Remaining window: a tag *created* on the manifest after the last listing and before the DELETE lands is
+ * deleted with it and cannot be seen afterwards. Run promote, rollback and cleanup in one `concurrency` group.
+ *
  * @param plan - from {@link planRetention} (a `skipped` plan deletes nothing).
  * @param target - {@link registryDeleteTarget} or {@link ghcrDeleteTarget}.
  * @param options - `onDeleted` is called after each deletion (for progress logs).
- * @returns the report: deleted manifests, and none not deleted.
- * @throws {@link PartialMutationError} with a {@link RetentionExecutionReport} when a deletion fails:
- *   exactly what was deleted and what was not.
+ * @returns the report: deleted manifests, what was not deleted and why (`stopped`).
+ * @throws {@link PartialMutationError} with a {@link RetentionExecutionReport} when a deletion or a re-read
+ *   fails: exactly what was deleted, what was not, and the state of the failed one.
  * @throws {@link PolicyError} `INCONSISTENT_PLAN`, {@link ConfigurationError} `UNSUPPORTED`, before any deletion.
  */
 export async function executeRetentionPlan(
@@ -541,22 +659,129 @@ export async function executeRetentionPlan(
     );
   }
   const report: RetentionExecutionReport = { deleted: [], notDeleted: [] };
+  const guard = target.guard;
+  /** Tags already gone with an earlier delete (they are not listed any more). */
+  const gone = new Set<string>();
+  const fail = (i: number, entry: RetentionDeleteEntry, what: string, error: unknown, state: 'deleted' | 'not-deleted' | 'unknown'): never => {
+    report.notDeleted = plan.delete.slice(state === 'deleted' ? i + 1 : i);
+    report.failed = { digest: entry.digest, tags: entry.tags, error: errorMessage(error), state };
+    const outcome = state === 'deleted' ? 'it was deleted' : state === 'not-deleted' ? 'it was not deleted' : 'whether it was deleted is unknown';
+    const done = report.deleted.length;
+    throw new PartialMutationError(
+      `${what} ${entry.digest}${entry.tags.length > 0 ? ` (${entry.tags.join(', ')})` : ''} from ${target.name}: ${errorMessage(error)}; ` +
+        `${outcome}; ${done} of ${plan.delete.length} manifest(s) were deleted`,
+      report,
+      { cause: error },
+    );
+  };
   for (const [i, entry] of plan.delete.entries()) {
-    try {
-      const outcome = await target.deleteManifest(entry.digest);
-      const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, ...(outcome === 'absent' ? { alreadyAbsent: true } : {}) };
-      report.deleted.push(done);
-      options.onDeleted?.(done);
-    } catch (error) {
-      report.notDeleted = plan.delete.slice(i);
-      report.failed = { digest: entry.digest, tags: entry.tags, error: errorMessage(error) };
-      throw new PartialMutationError(
-        `delete ${entry.digest}${entry.tags.length > 0 ? ` (${entry.tags.join(', ')})` : ''} from ${target.name}: ${errorMessage(error)}; ` +
-          `${report.deleted.length} of ${plan.delete.length} manifest(s) were deleted before the failure`,
-        report,
-        { cause: error },
-      );
+    const dying = new Set(entry.tags);
+    let before = new Map<string, string>();
+    let bytes: RawManifest | undefined;
+    if (guard) {
+      // Re-read right before the DELETE: every tag that must survive, resolved now.
+      try {
+        let listed = new Set(await guard.listTags());
+        const read = guard.readManifest ? guard.readManifest(entry.digest) : Promise.resolve(undefined);
+        before = await guard.resolveTags([...listed].filter((tag) => !dying.has(tag) && !gone.has(tag)));
+        bytes = await read;
+        // Tags that appeared while the others were resolved: resolve them too (a few rounds at most).
+        for (let round = 0; round < 3; round++) {
+          const again = await guard.listTags();
+          const fresh = again.filter((tag) => !listed.has(tag) && !dying.has(tag) && !gone.has(tag));
+          listed = new Set(again);
+          if (fresh.length === 0) break;
+          for (const [tag, digest] of await guard.resolveTags(fresh)) before.set(tag, digest);
+        }
+      } catch (error) {
+        return fail(i, entry, 're-read the tags before deleting', error, 'not-deleted');
+      }
+      if (guard.readManifest && bytes === undefined) {
+        const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, alreadyAbsent: true };
+        report.deleted.push(done);
+        for (const tag of entry.tags) gone.add(tag);
+        options.onDeleted?.(done);
+        continue;
+      }
+      const holders = [...before].filter(([, digest]) => digest === entry.digest).map(([tag]) => tag).sort();
+      if (holders.length > 0) {
+        report.notDeleted = plan.delete.slice(i);
+        report.stopped = {
+          digest: entry.digest,
+          tags: holders,
+          reason: `tag(s) ${holders.join(', ')} now point at ${entry.digest}, which the plan deletes (moved since the plan)`,
+        };
+        return report;
+      }
     }
+    let outcome: 'deleted' | 'absent';
+    try {
+      outcome = await target.deleteManifest(entry.digest);
+    } catch (error) {
+      // The DELETE may have landed although its answer was lost (a timeout, a reset): read again.
+      let state: 'deleted' | 'not-deleted' | 'unknown' = 'unknown';
+      if (guard) {
+        try {
+          state = (await guard.exists(entry.digest)) ? 'not-deleted' : 'deleted';
+        } catch {
+          state = 'unknown';
+        }
+      } else if ((error as { code?: unknown }).code !== 'TIMEOUT' && (error as { code?: unknown }).code !== 'NETWORK_ERROR') {
+        state = 'not-deleted';
+      }
+      if (state === 'deleted') report.deleted.push({ digest: entry.digest, tags: entry.tags });
+      return fail(i, entry, 'delete', error, state);
+    }
+    const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, ...(outcome === 'absent' ? { alreadyAbsent: true } : {}) };
+    for (const tag of entry.tags) gone.add(tag);
+    if (guard) {
+      // Re-read right after: a tag resolved before and missing now went with this manifest.
+      let after: Set<string>;
+      try {
+        after = new Set(await guard.listTags());
+      } catch (error) {
+        report.deleted.push(done);
+        return fail(i, entry, 're-read the tags after deleting', error, 'deleted');
+      }
+      const lost = [...before.keys()].filter((tag) => !after.has(tag)).sort();
+      if (lost.length > 0) {
+        done.lostTags = [];
+        for (const tag of lost) {
+          if (!guard.restoreTag || bytes === undefined) {
+            done.lostTags.push({ tag, restored: false, error: 'this backend cannot put a tag back' });
+            continue;
+          }
+          try {
+            await guard.restoreTag(tag, bytes);
+            done.lostTags.push({ tag, restored: true });
+          } catch (error) {
+            done.lostTags.push({ tag, restored: false, error: errorMessage(error) });
+          }
+        }
+        report.deleted.push(done);
+        options.onDeleted?.(done);
+        const unrestored = done.lostTags.filter((item) => !item.restored);
+        if (unrestored.length > 0) {
+          report.notDeleted = plan.delete.slice(i + 1);
+          throw new PartialMutationError(
+            `delete ${entry.digest} from ${target.name}: tag(s) ${unrestored.map((item) => item.tag).join(', ')} moved onto it after the ` +
+              `re-read and went with it; putting them back failed (${unrestored.map((item) => item.error ?? '').join('; ')}); ` +
+              `${report.deleted.length} of ${plan.delete.length} manifest(s) were deleted`,
+            report,
+          );
+        }
+        // The manifest is back under a tag that stays: what it holds must stay too. Plan again next run.
+        report.notDeleted = plan.delete.slice(i + 1);
+        report.stopped = {
+          digest: entry.digest,
+          tags: lost,
+          reason: `tag(s) ${lost.join(', ')} moved onto ${entry.digest} while it was deleted and were put back onto it`,
+        };
+        return report;
+      }
+    }
+    report.deleted.push(done);
+    options.onDeleted?.(done);
   }
   return report;
 }

@@ -14,15 +14,15 @@ function samplePlan(canUntag: boolean): RetentionPlan {
     inventory: {
       tags: [
         { tag: 'latest', digest: index, created: daysBefore(now, 50) },
-        { tag: 'sha-old', digest: digestOf('old'), created: daysBefore(now, 50) },
+        { tag: 'sha-1a2b3c4', digest: digestOf('old'), created: daysBefore(now, 50) },
         { tag: cosignTag(digestOf('old'), 'sig'), digest: digestOf('old sig'), created: daysBefore(now, 50) },
         { tag: 'v1.0.0', digest: shared, created: daysBefore(now, 50) },
-        { tag: 'sha-shared', digest: shared, created: daysBefore(now, 50) },
+        { tag: 'sha-5d6e7f8', digest: shared, created: daysBefore(now, 50) },
       ],
       indexes: { [index]: [child] },
       untagged: [{ digest: child }],
     },
-    policy: { keep: [{ pattern: 'sha-*', count: 0 }] },
+    policy: { olderThan: '30d' },
     canUntag,
     now,
   });
@@ -35,18 +35,18 @@ describe('describePlan', () => {
       expect(description.columns).toEqual(RETENTION_PLAN_COLUMNS);
       expect(description.rows.map((row) => [row[0], row[1], row[3]])).toEqual([
         ['delete', `\`${cosignTag(digestOf('old'), 'sig')}\``, 'artifact'],
-        ['delete', '`sha-old`', 'keep-newest'],
-        ['untag', '`sha-shared`', 'keep-newest'],
+        ['delete', '`sha-1a2b3c4`', 'older-than'],
+        ['untag', '`sha-5d6e7f8`', 'older-than'],
         ['keep', '`latest`', 'protect'],
         ['keep', '`v1.0.0`', 'protect'],
         ['keep', '(untagged)', 'index-child'],
       ]);
       expect(description.rows[1]).toEqual([
         'delete',
-        '`sha-old`',
+        '`sha-1a2b3c4`',
         `\`${digestOf('old').slice(0, 19)}\``,
-        'keep-newest',
-        'sha-old: not among the 0 newest sha-\\*',
+        'older-than',
+        'sha-1a2b3c4: older than 30d',
       ]);
       expect(description.counts).toEqual({
         deletedManifests: 2,

@@ -9,7 +9,17 @@
 export { planRetention } from './plan.js';
 export { replanAfterChange } from './replan.js';
 export type { RetentionReplan } from './replan.js';
-export { compileRetentionPolicy, compileRetentionPattern, isRetentionCandidate, DEFAULT_RETENTION_PROTECT } from './policy.js';
+export {
+  compileRetentionPolicy,
+  compileRetentionPattern,
+  isRetentionCandidate,
+  isChannelTag,
+  isRollbackAuditTag,
+  checkRetentionSafety,
+  DEFAULT_RETENTION_PROTECT,
+  DEFAULT_ROLLBACK_HISTORY_KEEP,
+  MIN_RETENTION_AGE_MS,
+} from './policy.js';
 export { parseRetentionDuration } from './duration.js';
 export { describePlan, RETENTION_PLAN_COLUMNS } from './describe.js';
 export type { DescribeRetentionPlanOptions, RetentionPlanCounts, RetentionPlanDescription } from './describe.js';

@@ -22,15 +22,31 @@ const TAG_NAMES = [
   'main',
   'staging',
   'feature-x',
-  'sha-a',
-  'sha-b',
-  'sha-c',
-  'sha-d',
+  'sha-1a',
+  'sha-2b',
+  'sha-3c',
+  'sha-4d',
   'pr-1',
   'pr-2',
   'edge',
   'stable',
+  // a channel tag and its rollback history (stamps and an audit tag)
+  'prod',
+  'prod-20260101-1a2b3c4',
+  'prod-20260301-5d6e7f8',
+  'prod-20260401-101500-9a8b7c6',
+  'prod-20260501-0a0b0c0',
+  'prod-rollback-20260402-101500-from-5d6e7f8',
+  'staging-20260201-1a2b3c4',
 ];
+/** The channel tags among TAG_NAMES (they name no version, commit or date), listed by hand. */
+const CHANNELS = new Set(['latest', 'main', 'staging', 'feature-x', 'edge', 'stable', 'prod']);
+const AUDIT_TAGS = new Set(['prod-rollback-20260402-101500-from-5d6e7f8']);
+/** Rollback history stamps by track, newest first. */
+const HISTORY: Record<string, string[]> = {
+  prod: ['prod-20260501-0a0b0c0', 'prod-20260401-101500-9a8b7c6', 'prod-20260301-5d6e7f8', 'prod-20260101-1a2b3c4'],
+  staging: ['staging-20260201-1a2b3c4'],
+};
 const DURATIONS: Record<string, number> = { '1d': 1, '2w': 14, '12h': 0.5, P3D: 3, PT36H: 1.5 };
 const ARTIFACT = /^sha256-([0-9a-f]{64})(?:\.(sig|att|sbom))?$/;
 
@@ -41,7 +57,7 @@ const inventoryArb = fc
   .record({
     tags: fc.uniqueArray(fc.record({ tag: fc.constantFrom(...TAG_NAMES), digest: index, age }), {
       selector: (t) => t.tag,
-      maxLength: 9,
+      maxLength: 12,
     }),
     artifacts: fc.uniqueArray(
       fc.record({ subject: index, digest: index, kind: fc.constantFrom('sig', 'att', 'sbom', 'fallback'), age }),
@@ -74,16 +90,18 @@ const inventoryArb = fc
 
 const policyArb: fc.Arbitrary<RetentionPolicy> = fc.record(
   {
-    protect: fc.subarray(['stable', 'edge', 'sha-a|pr-1', 'feature-.*']),
+    protect: fc.subarray(['stable', 'edge', 'sha-1a|pr-1', 'feature-.*']),
     defaultProtect: fc.boolean(),
     protectBranches: fc.subarray(['main', 'staging']),
     keep: fc.array(
-      fc.record({ pattern: fc.constantFrom('sha-*', 'pr-*', '*', 'v*'), count: fc.integer({ min: 0, max: 3 }) }),
+      // 0 is refused in a scheduled run (see 'when a policy would delete every build').
+      fc.record({ pattern: fc.constantFrom('sha-*', 'pr-*', '*', 'v*', 'prod-*'), count: fc.integer({ min: 1, max: 3 }) }),
       { maxLength: 2 },
     ),
     olderThan: fc.constantFrom(...Object.keys(DURATIONS)),
     deleteUntagged: fc.boolean(),
-    only: fc.constantFrom('sha-.*', 'pr-.*|edge', '.*'),
+    only: fc.constantFrom('sha-.*', 'pr-.*|edge', '.*', 'prod.*'),
+    historyKeep: fc.integer({ min: 1, max: 3 }),
   },
   { requiredKeys: [] },
 );
@@ -92,7 +110,7 @@ type Mode = Pick<RetentionInput, 'mode'> & { branch?: string; tag?: string };
 const modeArb: fc.Arbitrary<Mode> = fc.oneof(
   fc.constant({}),
   fc.constant({ mode: 'scheduled' as const }),
-  fc.record({ mode: fc.constant('branch-deleted' as const), branch: fc.constantFrom('feature/x', 'main', 'nope', 'sha-a', 'refs/heads/pr-1') }),
+  fc.record({ mode: fc.constant('branch-deleted' as const), branch: fc.constantFrom('feature/x', 'main', 'nope', 'sha-1a', 'refs/heads/pr-1', 'prod') }),
   fc.constant({ mode: 'tag-deleted' as const, tag: 'v1.2.3' }),
 );
 
@@ -317,6 +335,30 @@ const invariants: Record<string, Check> = {
     }
   },
 
+  'without only, a scheduled run never removes a channel tag or a rollback audit tag': (input, plan, rel) => {
+    if ((input.mode !== undefined && input.mode !== 'scheduled') || input.policy.only !== undefined) return;
+    const deleted = new Set(plan.delete.map((d) => d.digest));
+    const removed = removedTags(plan);
+    for (const t of rel.ordinary) {
+      if (!CHANNELS.has(t.tag) && !AUDIT_TAGS.has(t.tag)) continue;
+      ensure(!removed.has(t.tag), `channel or audit tag ${t.tag} removed without only`);
+      ensure(!deleted.has(t.digest), `digest of channel or audit tag ${t.tag} deleted without only`);
+    }
+  },
+
+  'without only, the newest historyKeep stamps of each channel tag present stay': (input, plan, rel) => {
+    if ((input.mode !== undefined && input.mode !== 'scheduled') || input.policy.only !== undefined) return;
+    const removed = removedTags(plan);
+    const present = new Set(rel.ordinary.map((t) => t.tag));
+    const keep = input.policy.historyKeep ?? 10;
+    for (const [track, stamps] of Object.entries(HISTORY)) {
+      if (!present.has(track)) continue;
+      for (const stamp of stamps.filter((tag) => present.has(tag)).slice(0, keep)) {
+        ensure(!removed.has(stamp), `history stamp ${stamp} of ${track} removed (one of the ${keep} newest)`);
+      }
+    }
+  },
+
   'a deleted branch loses only its own tags': (input, plan, rel) => {
     if (input.mode !== 'branch-deleted') return;
     const branchTag = input.branch.replace(/^refs\/heads\//, '').replace(/[^A-Za-z0-9._-]+/g, '-');
@@ -386,6 +428,24 @@ describe('planRetention (properties)', () => {
     });
   });
 
+  describe('when a policy would delete every build', () => {
+    it('refuses a keep count of 0 and an olderThan under one hour in a scheduled run, and plans them after a branch deletion', () => {
+      const unsafe = fc.oneof(
+        fc.record({ keep: fc.constant([{ pattern: 'sha-*', count: 0 }]) }),
+        fc.record({ olderThan: fc.constantFrom('0d', '0h', 'PT59M', 'PT0S') }),
+      );
+      fc.assert(
+        fc.property(inputArb, unsafe, (value, policy) => {
+          const scheduled = makeInput({ ...value, mode: {}, policy });
+          expect(() => planRetention(scheduled)).toThrow(/^parse (keep\[0\]\.count 0|olderThan ".*"): /);
+          const branch = makeInput({ ...value, mode: { mode: 'branch-deleted', branch: 'feature/x' }, policy });
+          checkAll(branch, planRetention(branch));
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+
   describe('when a plan breaks an invariant', () => {
     // Guards against vacuous checks: each invariant must reject a plan sabotaged against it.
     const d = (i: number) => digests[i] as string;
@@ -394,9 +454,9 @@ describe('planRetention (properties)', () => {
       tags: [
         { tag: 'latest', digest: d(0), created: old },
         { tag: cosignTag(d(0), 'sig'), digest: d(1), created: old },
-        { tag: 'sha-old', digest: d(3), created: old },
+        { tag: 'sha-0a1b2c3', digest: d(3), created: old },
         { tag: cosignTag(d(3), 'sig'), digest: d(4), created: old },
-        { tag: 'sha-new', digest: d(6), created: now },
+        { tag: 'sha-9f9f9f9', digest: d(6), created: now },
         { tag: 'pr-1', digest: d(7), created: old },
       ],
       indexes: { [d(0)]: [d(2)] },
@@ -439,6 +499,29 @@ describe('planRetention (properties)', () => {
         (p) => without(p, d(6)),
       ],
       ['a deleted branch loses only its own tags', { mode: { mode: 'branch-deleted', branch: 'pr-1' } }, (p) => without(p, d(3))],
+      [
+        'without only, a scheduled run never removes a channel tag or a rollback audit tag',
+        { inventory: { ...inventory, tags: [...inventory.tags, { tag: 'prod', digest: d(8), created: old }] } },
+        (p) => without(p, d(8)),
+      ],
+      [
+        'without only, the newest historyKeep stamps of each channel tag present stay',
+        {
+          inventory: {
+            ...inventory,
+            tags: [
+              ...inventory.tags,
+              { tag: 'prod', digest: d(8), created: old },
+              { tag: 'prod-20260501-0a0b0c0', digest: d(9), created: old },
+            ],
+          },
+        },
+        (p) => ({
+          ...p,
+          keep: p.keep.filter((k) => k.digest !== d(9)),
+          delete: [...p.delete, { digest: d(9), tags: ['prod-20260501-0a0b0c0'], rule: 'older-than', reason: 'sabotage' }],
+        }),
+      ],
       ['a deleted git tag changes nothing and says why', { mode: { mode: 'tag-deleted', tag: 'v1' } }, (p) => ({ ...p, delete: [entry(d(3))] })],
     ])('the check "%s" rejects it', (name, change, sabotage) => {
       const input = makeInput({ ...base, ...change });

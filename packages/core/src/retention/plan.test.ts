@@ -43,7 +43,7 @@ function thrown(run: () => unknown): Error {
 describe('planRetention', () => {
   describe('when keeping the newest N of a group', () => {
     it.each([
-      [0, ['sha-0', 'sha-1', 'sha-2', 'sha-3', 'sha-4']],
+      [1, ['sha-1', 'sha-2', 'sha-3', 'sha-4']],
       [2, ['sha-2', 'sha-3', 'sha-4']],
       [4, ['sha-4']],
       [5, []],
@@ -69,15 +69,15 @@ describe('planRetention', () => {
     });
 
     it('keeps a tag of unknown age, and says so', () => {
-      const tags = [...builds('sha', 3), { tag: 'sha-x', digest: digestOf('sha-x') }];
+      const tags = [...builds('sha', 3), { tag: 'sha-9f8e7d6', digest: digestOf('sha-9f8e7d6') }];
       const result = plan({ tags }, { keep: [{ pattern: 'sha-*', count: 1 }] });
-      expect(keptTag(result, 'sha-x')?.rule).toBe('unknown-age');
+      expect(keptTag(result, 'sha-9f8e7d6')?.rule).toBe('unknown-age');
       expect(deletedTags(result)).toEqual(['sha-1', 'sha-2']);
-      expect(result.warnings).toEqual(['kept 1 tag(s) whose creation time is unknown: sha-x']);
+      expect(result.warnings).toEqual(['kept 1 tag(s) whose creation time is unknown: sha-9f8e7d6']);
     });
 
     it('keeps tags no rule selects', () => {
-      const result = plan({ tags: builds('pr', 3) }, { keep: [{ pattern: 'sha-*', count: 0 }] });
+      const result = plan({ tags: builds('pr', 3) }, { keep: [{ pattern: 'sha-*', count: 1 }] });
       expect(result.delete).toEqual([]);
       expect(keptTag(result, 'pr-2')?.rule).toBe('no-rule');
     });
@@ -98,7 +98,7 @@ describe('planRetention', () => {
     it.each([
       [3, '5d', ['sha-5', 'sha-6', 'sha-7', 'sha-8', 'sha-9']],
       [7, '5d', ['sha-7', 'sha-8', 'sha-9']],
-      [0, '30d', []],
+      [1, '30d', []],
     ])('keep %d newest and olderThan %j delete only tags both older and beyond the newest', (count, olderThan, expected) => {
       const result = plan({ tags: builds('sha', 10) }, { keep: [{ pattern: 'sha-*', count }], olderThan });
       expect(deletedTags(result)).toEqual(expected);
@@ -117,14 +117,14 @@ describe('planRetention', () => {
       ['keep-me', { protect: ['keep-.*'] }],
     ])('never deletes %j, however old', (tag, extra: RetentionPolicy) => {
       const tags = [{ tag, digest: digestOf(tag), created: daysBefore(now, 1000) }];
-      const result = plan({ tags }, { ...extra, olderThan: '1d', keep: [{ pattern: '*', count: 0 }] });
+      const result = plan({ tags }, { ...extra, olderThan: '1d' });
       expect(result.delete).toEqual([]);
       expect(keptTag(result, tag)?.rule).toBe('protect');
     });
 
     it('deletes an unprotected tag under the same policy', () => {
-      const tags = [{ tag: 'edge', digest: digestOf('edge'), created: daysBefore(now, 1000) }];
-      expect(deletedTags(plan({ tags }, { olderThan: '1d' }))).toEqual(['edge']);
+      const tags = [{ tag: 'pr-7', digest: digestOf('pr-7'), created: daysBefore(now, 1000) }];
+      expect(deletedTags(plan({ tags }, { olderThan: '1d' }))).toEqual(['pr-7']);
     });
 
     it('deletes a release tag when the defaults are off', () => {
@@ -199,7 +199,7 @@ describe('planRetention', () => {
     const shared = digestOf('shared');
     const tags = [
       { tag: 'v1.0.0', digest: shared, created: daysBefore(now, 50) },
-      { tag: 'sha-old', digest: shared, created: daysBefore(now, 50) },
+      { tag: 'sha-0a1b2c3', digest: shared, created: daysBefore(now, 50) },
       { tag: cosignTag(shared, 'sig'), digest: digestOf('sig'), created: daysBefore(now, 50) },
     ];
 
@@ -208,7 +208,7 @@ describe('planRetention', () => {
       expect(result.delete).toEqual([]);
       expect(result.untag).toEqual([
         {
-          tag: 'sha-old',
+          tag: 'sha-0a1b2c3',
           digest: shared,
           rule: 'older-than',
           reason: 'older than 30d; the manifest stays (tag v1.0.0 is kept: protected: release version X.Y.Z)',
@@ -221,9 +221,9 @@ describe('planRetention', () => {
       const result = plan({ tags }, { olderThan: '30d' }, { canUntag: false });
       expect(result.delete).toEqual([]);
       expect(result.untag).toEqual([]);
-      expect(keptTag(result, 'sha-old')?.rule).toBe('shared-digest');
+      expect(keptTag(result, 'sha-0a1b2c3')?.rule).toBe('shared-digest');
       expect(result.warnings).toEqual([
-        `kept tag sha-old (${shared.slice(0, 19)}): older than 30d, but its manifest stays (tag v1.0.0 is kept: protected: ` +
+        `kept tag sha-0a1b2c3 (${shared.slice(0, 19)}): older than 30d, but its manifest stays (tag v1.0.0 is kept: protected: ` +
           'release version X.Y.Z) and this registry cannot remove a tag without deleting the manifest and every tag on it',
       ]);
     });
@@ -248,7 +248,7 @@ describe('planRetention', () => {
     it('deletes nothing and says why', () => {
       const result = plan(
         { tags: builds('sha', 5), unreadable: [digestOf('broken')] },
-        { keep: [{ pattern: 'sha-*', count: 0 }], deleteUntagged: true },
+        { keep: [{ pattern: 'sha-*', count: 1 }], deleteUntagged: true },
         { canUntag: true },
       );
       expect(result.delete).toEqual([]);
@@ -260,7 +260,7 @@ describe('planRetention', () => {
 
     it('deletes nothing when a tag is listed with two digests', () => {
       const tags = [...builds('sha', 2), { tag: 'sha-1', digest: digestOf('other'), created: now }];
-      const result = plan({ tags }, { keep: [{ pattern: 'sha-*', count: 0 }] });
+      const result = plan({ tags }, { keep: [{ pattern: 'sha-*', count: 1 }] });
       expect(result.delete).toEqual([]);
       expect(result.warnings[0]).toMatch(/two different digests \(sha-1\)/);
     });
@@ -453,5 +453,67 @@ describe('planRetention', () => {
       expect(error).toBeInstanceOf(ConfigurationError);
       expect(error.message).toMatch(message);
     });
+  });
+});
+
+describe('planRetention (issue 11: unsafe defaults)', () => {
+  /**
+   * The repository of the report: 5 builds (`sha-*`, 40 to 44 days old), `prod` on the oldest build (which
+   * carries no release tag), its rollback history `prod-*` and a rollback audit tag, `1.0.0` on a build.
+   */
+  const old = (days: number) => daysBefore(now, days);
+  const repository: RetentionTag[] = [
+    ...Array.from({ length: 5 }, (_, i) => ({ tag: `sha-${i}a${i}b${i}c${i}`, digest: digestOf(`build ${i}`), created: old(40 + i) })),
+    { tag: 'prod', digest: digestOf('build 4'), created: old(44) },
+    { tag: 'prod-20260410-4a4b4c4', digest: digestOf('build 4'), created: old(44) },
+    { tag: 'prod-20260405-3a3b3c3', digest: digestOf('build 3'), created: old(43) },
+    { tag: 'prod-rollback-20260407-101500-from-3a3b3c3', digest: digestOf('build 3'), created: old(43) },
+    { tag: 'staging', digest: digestOf('build 7'), created: old(60) },
+    { tag: '1.0.0', digest: digestOf('build 0'), created: old(40) },
+    { tag: 'sha-7a7b7c7', digest: digestOf('build 7'), created: old(60) },
+  ];
+
+  it('older-than: 30d alone keeps prod, staging and the prod-* history (it deleted them before)', () => {
+    const result = plan({ tags: repository }, { olderThan: '30d' });
+    expect(deletedTags(result)).toEqual(['sha-1a1b1c1', 'sha-2a2b2c2']);
+    expect(keptTag(result, 'prod')).toMatchObject({ digest: digestOf('build 4'), rule: 'channel' });
+    expect(keptTag(result, 'staging')?.rule).toBe('channel');
+    expect(keptTag(result, 'prod-20260410-4a4b4c4')?.rule).toBe('rollback-history');
+    expect(keptTag(result, 'prod-20260405-3a3b3c3')?.rule).toBe('rollback-history');
+    expect(keptTag(result, 'prod-rollback-20260407-101500-from-3a3b3c3')?.rule).toBe('rollback-history');
+    // The builds under prod and its history stay: their sha-* tags are kept with a warning.
+    expect(keptTag(result, 'sha-4a4b4c4')?.rule).toBe('shared-digest');
+    expect(keptTag(result, 'sha-3a3b3c3')?.rule).toBe('shared-digest');
+  });
+
+  it('keeps only the newest historyKeep stamps of prod', () => {
+    const result = plan({ tags: repository }, { olderThan: '30d', historyKeep: 1 });
+    expect(keptTag(result, 'prod-20260410-4a4b4c4')?.reason).toBe('one of the 1 newest rollback history stamps of prod');
+    expect(deletedTags(result)).toEqual(['sha-1a1b1c1', 'sha-2a2b2c2']);
+    expect(keptTag(result, 'prod-20260405-3a3b3c3')?.rule).toBe('shared-digest'); // its build carries the audit tag
+  });
+
+  it('deletes prod and its history only when only names them', () => {
+    const result = plan({ tags: repository }, { olderThan: '30d', only: 'prod.*|sha-.*' });
+    expect(deletedTags(result)).toEqual(
+      ['prod', 'prod-20260405-3a3b3c3', 'prod-20260410-4a4b4c4', 'prod-rollback-20260407-101500-from-3a3b3c3',
+        'sha-1a1b1c1', 'sha-2a2b2c2', 'sha-3a3b3c3', 'sha-4a4b4c4'].sort(),
+    );
+    expect(keptTag(result, 'staging')?.rule).toBe('outside-only');
+  });
+
+  it.each<[string, RetentionPolicy, RegExp]>([
+    ['keep-n: 0 (it deleted every build)', { keep: [{ pattern: 'sha-*', count: 0 }] }, /^parse keep\[0\]\.count 0: keeping none of sha-\* would delete every build/],
+    ['older-than: 0d (it deleted 7 of 8 manifests)', { olderThan: '0d' }, /^parse olderThan "0d": under one hour/],
+  ])('refuses %s before planning anything', (_what, policy, message) => {
+    const error = thrown(() => plan({ tags: repository }, policy));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toMatch(message);
+  });
+
+  it('still deletes every tag of a deleted branch with keep 0 (the mode names what goes)', () => {
+    const tags = [{ tag: 'feature-x', digest: digestOf('fx'), created: now }, ...repository];
+    const result = plan({ tags }, { keep: [{ pattern: '*', count: 0 }], olderThan: '0d' }, { mode: 'branch-deleted', branch: 'feature/x' });
+    expect(deletedTags(result)).toEqual(['feature-x']);
   });
 });

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../errors.js';
 import escapeRegExp from 'escape-string-regexp';
-import { branchTagOf, compileRetentionPolicy, compileRetentionPattern } from './policy.js';
+import { branchTagOf, checkRetentionSafety, compileRetentionPolicy, compileRetentionPattern, isChannelTag, isRollbackAuditTag } from './policy.js';
 import type {
   CompiledRetentionKeepNewest,
   CompiledRetentionPolicy,
@@ -56,8 +56,11 @@ const LIST_LIMIT = 10;
  * the caller reads the inventory first and carries out the plan after.
  *
  * Rules, per tag (release tags and build tags; signature and fallback index tags follow their subject):
- * a tag outside `only` or matching a protect pattern stays; the `count` newest tags of each keep group
- * stay; when `olderThan` is set only older tags may go; a tag no rule selects stays.
+ * a tag outside `only` or matching a protect pattern stays; without `only`, a channel tag ({@link isChannelTag}:
+ * `prod`, `staging`, `main`…), a rollback audit tag (`*-rollback-*`) and the newest `historyKeep` (default 10)
+ * rollback history stamps (`<channel>-*`) of each channel tag present stay; the `count` newest tags of each
+ * keep group stay; when `olderThan` is set only older tags may go; a tag no rule selects stays. A scheduled
+ * run refuses a keep count of 0 and an `olderThan` under one hour ({@link checkRetentionSafety}).
  *
  * Invariants, for every input:
  * - a protected or kept tag's digest is never deleted;
@@ -79,7 +82,8 @@ const LIST_LIMIT = 10;
  * @param input - the inventory, the policy, `canUntag`, `now` and the mode.
  * @returns the plan: `keep`, `delete` (ordered: referring manifests before the manifests they refer to),
  * `untag`, `warnings`, and `skipped` when nothing at all is to change.
- * @throws {@link ConfigurationError} `INVALID_INPUT` for a bad policy (regex, glob, count, duration), a missing
+ * @throws {@link ConfigurationError} `INVALID_INPUT` for a bad policy (regex, glob, count, duration; in a scheduled
+ * run a keep count of 0 or an `olderThan` under one hour), a missing
  * branch in `branch-deleted` mode, an unknown mode or an invalid `now`; nothing is planned then.
  * @example
  * ```ts
@@ -94,6 +98,7 @@ const LIST_LIMIT = 10;
  */
 export function planRetention(input: RetentionInput): RetentionPlan {
   const policy = compileRetentionPolicy(input.policy);
+  checkRetentionSafety(input.policy, input.mode);
   const scope = resolveScope(input);
   if (!(input.now instanceof Date) || Number.isNaN(input.now.getTime())) {
     throw new ConfigurationError('INVALID_INPUT', `plan retention now ${JSON.stringify(String(input.now))}: not a valid date`);
@@ -361,14 +366,20 @@ function decideScheduled(
       decisions.set(entry.tag, { keep: true, rule: 'outside-only', reason: `outside only ${policy.only.source}` });
     } else if (protector) {
       decisions.set(entry.tag, { keep: true, rule: 'protect', reason: `protected: ${protector.label ?? protector.source}` });
+    } else if (!policy.only && isChannelTag(entry.tag)) {
+      decisions.set(entry.tag, { keep: true, rule: 'channel', reason: 'channel tag (names no version, commit or date); only can name it' });
+    } else if (!policy.only && isRollbackAuditTag(entry.tag)) {
+      decisions.set(entry.tag, { keep: true, rule: 'rollback-history', reason: 'rollback audit tag; only can name it' });
     } else {
       eligible.push(entry);
     }
   }
+  if (!policy.only) keepRollbackHistory(ordinary, eligible, policy.historyKeep, decisions);
 
   const groupOf = new Map<string, CompiledRetentionKeepNewest>();
   const members = new Map<CompiledRetentionKeepNewest, Array<{ entry: RetentionTag; time: number }>>();
   for (const entry of eligible) {
+    if (decisions.has(entry.tag)) continue;
     const group = policy.keep.find((rule) => rule.matches(entry.tag));
     if (!group) continue;
     groupOf.set(entry.tag, group);
@@ -414,6 +425,45 @@ function decideScheduled(
     warnings.push(`kept ${unknownAge.length} tag(s) whose creation time is unknown: ${listNames(unknownAge.sort())}`);
   }
   return decisions;
+}
+
+/**
+ * The rollback history of each channel tag present (`prod` → `prod-*` stamps that are not channel tags
+ * themselves): the `count` newest stay, by the date written in the stamp (`prod-20261122-…`,
+ * `prod-20261122-101500-…`), else the creation time; a stamp of unknown time stays.
+ */
+function keepRollbackHistory(
+  ordinary: readonly RetentionTag[],
+  eligible: readonly RetentionTag[],
+  count: number,
+  decisions: Map<string, Decision>,
+): void {
+  const tracks = ordinary.map((entry) => entry.tag).filter(isChannelTag);
+  if (tracks.length === 0) return;
+  const byTrack = new Map<string, Array<{ entry: RetentionTag; time: number | undefined }>>();
+  for (const entry of eligible) {
+    const track = tracks.filter((t) => entry.tag.startsWith(`${t}-`)).sort((a, b) => b.length - a.length)[0];
+    if (track === undefined) continue;
+    push(byTrack, track, { entry, time: stampTime(entry.tag.slice(track.length + 1)) ?? timeOf(entry.created) });
+  }
+  for (const [track, list] of byTrack) {
+    const known = list.filter((item) => item.time !== undefined).sort((a, b) => (b.time as number) - (a.time as number) || compare(a.entry.tag, b.entry.tag));
+    for (const { entry } of known.slice(0, count)) {
+      decisions.set(entry.tag, { keep: true, rule: 'rollback-history', reason: `one of the ${count} newest rollback history stamps of ${track}` });
+    }
+    for (const { entry } of list.filter((item) => item.time === undefined)) {
+      decisions.set(entry.tag, { keep: true, rule: 'rollback-history', reason: `rollback history stamp of ${track} of unknown time` });
+    }
+  }
+}
+
+/** The time a stamp names: `YYYYMMDD` or `YYYYMMDD-HHMMSS` at its start (UTC), as rollback's `{date}` and `{datetime}` write it. */
+function stampTime(rest: string): number | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})(?:-?(\d{2})(\d{2})(\d{2}))?(?:$|[-_.])/.exec(rest);
+  if (!match) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', se = '0'] = match;
+  const time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se));
+  return Number.isNaN(time) ? undefined : time;
 }
 
 function decideForBranch(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../errors.js';
-import { compileRetentionPattern, compileRetentionPolicy, isRetentionCandidate } from './policy.js';
-import type { RetentionPolicy } from './types.js';
+import { checkRetentionSafety, compileRetentionPattern, compileRetentionPolicy, isChannelTag, isRetentionCandidate, isRollbackAuditTag } from './policy.js';
+import type { RetentionMode, RetentionPolicy } from './types.js';
 
 function protectedBy(policy: RetentionPolicy, tag: string): boolean {
   return compileRetentionPolicy(policy).protect.some((pattern) => pattern.regex.test(tag));
@@ -126,6 +126,75 @@ describe('isRetentionCandidate', () => {
       ['nightly', false],
     ])('%s may be deleted: %s', (tag, expected) => {
       expect(isRetentionCandidate(policy, tag)).toBe(expected);
+    });
+  });
+});
+
+describe('isChannelTag', () => {
+  it.each([
+    ['prod', true],
+    ['staging', true],
+    ['main', true],
+    ['edge', true],
+    ['latest', true],
+    ['stable', true],
+    ['feature-login', true],
+    ['release_candidate', true],
+    ['cafe', true],
+    ['1.2.3', false],
+    ['v1', false],
+    ['sha-1a2b3c4', false],
+    ['sha-deadbeef', false],
+    ['pr-12', false],
+    ['node20', false],
+    ['prod-20261122-abc1234', false],
+    ['nightly-2026-11-22', false],
+    [`sha256-${'a'.repeat(64)}`, false],
+    [`sha256-${'ab'.repeat(32)}.sig`, false],
+    ['', false],
+  ])('%j is a channel tag: %s', (tag, expected) => {
+    expect(isChannelTag(tag)).toBe(expected);
+  });
+});
+
+describe('isRollbackAuditTag', () => {
+  it.each([
+    ['prod-rollback-20261122-101500-from-abc1234', true],
+    ['staging-rollback-x', true],
+    ['rollback-1', false],
+    ['prod-rollback', false],
+    ['prod', false],
+  ])('%j is a rollback audit tag: %s', (tag, expected) => {
+    expect(isRollbackAuditTag(tag)).toBe(expected);
+  });
+});
+
+describe('checkRetentionSafety', () => {
+  describe('when a scheduled policy would delete every build or builds of any age', () => {
+    it.each<[RetentionPolicy, string]>([
+      [{ keep: [{ pattern: 'sha-*', count: 30 }, { pattern: 'pr-*', count: 0 }] }, 'parse keep[1].count 0: keeping none of pr-* would delete every build'],
+      [{ olderThan: '0d' }, 'parse olderThan "0d": under one hour would delete builds just pushed'],
+      [{ olderThan: 'PT59M' }, 'parse olderThan "PT59M": under one hour'],
+    ])('refuses %j naming the input', (policy, message) => {
+      expect(() => checkRetentionSafety(policy)).toThrow(ConfigurationError);
+      expect(() => checkRetentionSafety(policy)).toThrow(message);
+    });
+
+    it('names the action inputs when asked', () => {
+      expect(() => checkRetentionSafety({ keep: [{ pattern: 'sha-*', count: 0 }] }, 'scheduled', { keep: () => 'keep-n line 1' })).toThrow(
+        /^parse keep-n line 1 0: /,
+      );
+      expect(() => checkRetentionSafety({ olderThan: '0d' }, undefined, { olderThan: 'older-than' })).toThrow(/^parse older-than "0d": /);
+    });
+  });
+
+  describe('when the policy is safe or the mode names what goes', () => {
+    it.each<[RetentionPolicy, RetentionMode['mode']]>([
+      [{ keep: [{ pattern: 'sha-*', count: 1 }], olderThan: '1h' }, 'scheduled'],
+      [{ keep: [{ pattern: '*', count: 0 }], olderThan: '0d' }, 'branch-deleted'],
+      [{ keep: [{ pattern: '*', count: 0 }] }, 'tag-deleted'],
+    ])('accepts %j in mode %s', (policy, mode) => {
+      expect(() => checkRetentionSafety(policy, mode)).not.toThrow();
     });
   });
 });

@@ -1,8 +1,10 @@
 import escapeRegExp from 'escape-string-regexp';
 import picomatch from 'picomatch';
 import { ConfigurationError } from '../errors.js';
+import { parseArtifactTag } from '../grammar/artifact-tag.js';
 import { parseRetentionDuration } from './duration.js';
 import type {
+  RetentionMode,
   CompiledRetentionKeepNewest,
   RetentionPattern,
   CompiledRetentionPolicy,
@@ -23,6 +25,89 @@ export const DEFAULT_RETENTION_PROTECT: readonly string[] = Object.freeze([
   'v?[0-9]+\\.[0-9]+',
   'v?[0-9]+',
 ]);
+
+/** How many rollback history stamps of each channel tag a scheduled cleanup keeps by default (see {@link RetentionPolicy.historyKeep}). */
+export const DEFAULT_ROLLBACK_HISTORY_KEEP = 10;
+
+/** The shortest `olderThan` a scheduled cleanup accepts: one hour, in milliseconds. */
+export const MIN_RETENTION_AGE_MS = 3_600_000;
+
+/**
+ * Whether a tag is a *channel* tag: one that names no version, commit or date, and so stands for a place a
+ * build is promoted to rather than for a build (`prod`, `staging`, `main`, `edge`, `latest`, `stable`,
+ * `feature-login`). The rule: not an artifact tag (`sha256-<hex>.sig`, `sha256-<hex>`), no digit anywhere, and
+ * no `-`/`_`/`.`-separated part that is 7 to 40 hex letters (an abbreviated commit, e.g. `deadbeef`).
+ * `1.2.3`, `sha-1a2b3c4`, `pr-12`, `node20`, `prod-20261122-abc1234` are not channel tags. Pure.
+ *
+ * A scheduled cleanup never deletes a channel tag unless `only` names it: its build may be old and carry no
+ * release tag, and it is the tag deployments pull.
+ *
+ * @param tag - an image tag.
+ * @returns true for a channel tag.
+ * @example
+ * ```ts
+ * isChannelTag('prod'); // true
+ * isChannelTag('sha-1a2b3c4'); // false
+ * ```
+ */
+export function isChannelTag(tag: string): boolean {
+  if (tag === '' || parseArtifactTag(tag) !== undefined || /[0-9]/.test(tag)) return false;
+  return !tag.split(/[-_.]/).some((part) => /^[0-9a-f]{7,40}$/.test(part));
+}
+
+/**
+ * Whether a tag is a rollback audit tag (`*-rollback-*`, e.g. `prod-rollback-20261122-101500-from-abc1234`,
+ * the rollback action's default template `<track>-rollback-{datetime}-from-{sha}`). Pure.
+ *
+ * @param tag - an image tag.
+ * @returns true when the tag has `-rollback-` with something before and after it.
+ */
+export function isRollbackAuditTag(tag: string): boolean {
+  return /^.+-rollback-.+$/.test(tag);
+}
+
+/**
+ * Refuses a scheduled policy that would delete every build, or builds of any age: a `keep` count of 0, or an
+ * `olderThan` under one hour ({@link MIN_RETENTION_AGE_MS}). A deleted branch (`branch-deleted`) and a deleted
+ * git tag are not checked: they name what goes.
+ *
+ * @param policy - the policy as the user wrote it (compile it first for syntax errors).
+ * @param mode - the run's mode; only a scheduled run (the default) is checked.
+ * @param names - how the message names the inputs; default `keep[i].count` and `olderThan`.
+ * @throws {@link ConfigurationError} `INVALID_INPUT` naming the input, the value and what to write instead.
+ * @example
+ * ```ts
+ * checkRetentionSafety({ keep: [{ pattern: 'sha-*', count: 0 }] }); // throws: keep[0].count 0 …
+ * ```
+ */
+export function checkRetentionSafety(
+  policy: RetentionPolicy,
+  mode: RetentionMode['mode'] = 'scheduled',
+  names: { keep?: (i: number) => string; olderThan?: string } = {},
+): void {
+  if (mode !== undefined && mode !== 'scheduled') return;
+  (policy.keep ?? []).forEach((rule, i) => {
+    if (rule.count === 0) {
+      const name = names.keep?.(i) ?? `keep[${i}].count`;
+      throw new ConfigurationError(
+        'INVALID_INPUT',
+        `parse ${name} 0: keeping none of ${rule.pattern} would delete every build, the current one too; keep at least 1 ` +
+          '(e.g. 30), or use mode branch-deleted to remove the tags of a deleted branch',
+      );
+    }
+  });
+  if (policy.olderThan !== undefined) {
+    const name = names.olderThan ?? 'olderThan';
+    const ms = parseRetentionDuration(policy.olderThan, name);
+    if (ms < MIN_RETENTION_AGE_MS) {
+      throw new ConfigurationError(
+        'INVALID_INPUT',
+        `parse ${name} ${JSON.stringify(policy.olderThan)}: under one hour would delete builds just pushed (and promotions in flight); ` +
+          'give 1h or more (e.g. 30d)',
+      );
+    }
+  }
+}
 
 const DEFAULT_LABELS = ['latest', 'release version X.Y.Z', 'minor version X.Y', 'major version X'];
 
@@ -95,7 +180,7 @@ export function branchTagOf(branch: string): string {
  * @param policy - the policy as the user wrote it.
  * @returns the compiled policy.
  * @throws {@link ConfigurationError} `INVALID_INPUT` naming the input (`protect[1]`, `only`, `keep[0].pattern`,
- * `keep[0].count`, `olderThan`, `protectBranches[0]`) and what is wrong with it.
+ * `keep[0].count`, `olderThan`, `protectBranches[0]`, `historyKeep`) and what is wrong with it.
  * @example
  * ```ts
  * compileRetentionPolicy({ keep: [{ pattern: 'sha-*', count: 30 }], olderThan: '30d', protectBranches: ['main'] });
@@ -124,7 +209,14 @@ export function compileRetentionPolicy(policy: RetentionPolicy): CompiledRetenti
 
   const keep: CompiledRetentionKeepNewest[] = (policy.keep ?? []).map((rule, i) => compileKeepRule(rule, i));
 
-  const compiled: CompiledRetentionPolicy = { protect, keep, deleteUntagged: policy.deleteUntagged === true };
+  const historyKeep = policy.historyKeep ?? DEFAULT_ROLLBACK_HISTORY_KEEP;
+  if (!Number.isSafeInteger(historyKeep) || historyKeep < 1) {
+    throw new ConfigurationError(
+      'INVALID_INPUT',
+      `parse historyKeep ${JSON.stringify(policy.historyKeep)}: expected a whole number of stamps, 1 or more (default ${DEFAULT_ROLLBACK_HISTORY_KEEP})`,
+    );
+  }
+  const compiled: CompiledRetentionPolicy = { protect, keep, deleteUntagged: policy.deleteUntagged === true, historyKeep };
   if (policy.olderThan !== undefined) {
     compiled.olderThan = policy.olderThan;
     compiled.olderThanMs = parseRetentionDuration(policy.olderThan, 'olderThan');
@@ -134,8 +226,8 @@ export function compileRetentionPolicy(policy: RetentionPolicy): CompiledRetenti
 }
 
 /**
- * Whether a scheduled cleanup may delete a tag at all: false for a tag outside `only` or matching a protect
- * pattern (those are kept whatever its age). The planner applies the same rule; a caller uses it to skip
+ * Whether a scheduled cleanup may delete a tag at all: false for a tag outside `only`, matching a protect
+ * pattern, or (without `only`) a channel tag or a rollback audit tag (those are kept whatever their age). The planner applies the same rule; a caller uses it to skip
  * reading what only a deletable tag needs (e.g. its creation time).
  *
  * @param policy - from {@link compileRetentionPolicy}.
@@ -148,6 +240,7 @@ export function compileRetentionPolicy(policy: RetentionPolicy): CompiledRetenti
  */
 export function isRetentionCandidate(policy: CompiledRetentionPolicy, tag: string): boolean {
   if (policy.only && !policy.only.regex.test(tag)) return false;
+  if (!policy.only && (isChannelTag(tag) || isRollbackAuditTag(tag))) return false;
   return !policy.protect.some((pattern) => pattern.regex.test(tag));
 }
 

@@ -10,6 +10,9 @@
  *
  * @packageDocumentation
  */
+// Referenced by TSDoc links.
+import type { DEFAULT_ROLLBACK_HISTORY_KEEP, isChannelTag, isRollbackAuditTag } from './policy.js';
+
 
 /**
  * One tag of the repository and the digest it resolves to.
@@ -106,8 +109,18 @@ export interface RetentionPolicy {
    * `only` does not, since they have no tag); default false.
    */
   deleteUntagged?: boolean;
-  /** A regular expression (whole tag) limiting which tags the policy may touch; others are kept. */
+  /**
+   * A regular expression (whole tag) limiting which tags the policy may touch; others are kept. A tag it
+   * matches is named explicitly: the default guard of channel tags and rollback history
+   * ({@link isChannelTag}, {@link isRollbackAuditTag}) does not apply to it.
+   */
   only?: string;
+  /**
+   * How many rollback history stamps (`<track>-*`, e.g. `prod-20261122-abc1234`) of each channel tag present in
+   * the repository a scheduled cleanup always keeps, newest first (by the date in the stamp, else the creation
+   * time); default {@link DEFAULT_ROLLBACK_HISTORY_KEEP} (10). A whole number, 1 or more.
+   */
+  historyKeep?: number;
 }
 
 /** A regular expression compiled from a policy pattern, with the pattern as the user wrote it. */
@@ -140,6 +153,8 @@ export interface CompiledRetentionPolicy {
   deleteUntagged: boolean;
   /** The `only` limit, when set. */
   only?: RetentionPattern;
+  /** Rollback history stamps kept per channel tag. */
+  historyKeep: number;
 }
 
 /**
@@ -196,7 +211,9 @@ export type RetentionKeepRule =
   | 'index-child'
   | 'artifact'
   | 'untagged'
-  | 'orphan-artifact';
+  | 'orphan-artifact'
+  | 'channel'
+  | 'rollback-history';
 
 /** Why a manifest goes (or a tag is removed). */
 export type RetentionDeleteRule = 'keep-newest' | 'older-than' | 'branch-deleted' | 'untagged' | 'index-child' | 'artifact';
