@@ -9,7 +9,9 @@
  * 4. run the compute-tags action (its action.yml, the built bundle) for `refs/tags/1.4.0`;
  * 5. run the promote action from the build to the computed tags, then from `1.4.0` to `prod` and a
  *    `prod-{date}-{sha}` stamp, verifying the signature's identity and issuer before the first write;
- * 6. print every tag with its digest, and stop the registry.
+ * 6. print every tag with its digest;
+ * 7. a release set: three images on a staging line, one lacking the newest build; promote `staging.*`
+ *    (base 1.5.0) with `images` so all three move to the build they all hold; then stop the registry.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +109,21 @@ async function main(): Promise<void> {
       const mark = descriptor.digest === build.digest ? '  <- 1.4.0 build' : '';
       console.log(`${tag.padEnd(width)}  ${descriptor.digest}${mark}`);
     }
+
+    step('release set: three images, one lacking the newest staging build');
+    const names = ['api', 'web', 'web-sidecar'];
+    for (const [index, name] of names.entries()) {
+      const setRepo = { registry: registry.host, repository: `acme/${name}` };
+      await pushIndex(client, setRepo, { tag: '1.5.0-staging.1', seed: `set-${name}-1` });
+      if (index !== 2) await pushIndex(client, setRepo, { tag: '1.5.0-staging.2', seed: `set-${name}-2` });
+      console.log(`acme/${name}: ${index !== 2 ? '1.5.0-staging.1, 1.5.0-staging.2' : '1.5.0-staging.1'}`);
+    }
+    const set = await runActionYml(path.join(root, 'promote'), {
+      inputs: { images: names.map((name) => `${registry.host}/acme/${name}`).join('\n'), source: 'staging.*', 'source-base': '1.5.0', targets: '1.5.0\nlatest' },
+      github: { ref: 'refs/heads/main', sha },
+    });
+    if (set.exitCode !== 0) throw new Error(`promote (release set) failed:\n${set.stdout}${set.stderr}`);
+    console.log(`common pick ${set.outputs['source-tag']}; digests ${set.outputs.digests}`);
   } finally {
     step('stop the registry');
     await registry.stop();

@@ -13,6 +13,10 @@
  *   section is about: it becomes the step `uses: OWNER/tagwright/<action>@v2`;
  * - anything else is an error (a README shows no other YAML).
  * A wrapped snippet's `${{ inputs.<name> }}` are declared as `workflow_dispatch` string inputs.
+ *
+ * Only a fence whose info string is exactly `yaml` or `yml` is a GitHub workflow snippet. YAML for
+ * another CI carries its file name after the language, e.g. ```` ```yaml .gitlab-ci.yml ```` (still
+ * highlighted as YAML), and is not linted here: packages/cli/src/readme.test.ts checks its example.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';

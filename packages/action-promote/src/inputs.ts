@@ -11,8 +11,9 @@ import {
 import type { RegistryInputs, ReleaseInputs, VerificationInputs } from '@tagwright/action-kit';
 import { changelogPaths } from '@tagwright/core/changelog';
 import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
-import { validateStampTemplate } from '@tagwright/core/policy';
-import { parseRepository, validateDigest, validateTag } from '@tagwright/core/registry';
+import { expandVersionPattern, isVersionPattern, validateStampTemplate } from '@tagwright/core/policy';
+import type { SetSource } from '@tagwright/core/promote';
+import { formatReference, parseRepository, validateDigest, validateTag } from '@tagwright/core/registry';
 import type { ImageReference, RepositoryReference } from '@tagwright/core/registry';
 import { versionOfTag } from '@tagwright/core/semver';
 import { isAbbreviatedCommitSha, isRepositoryPath, normalizeCommitSha } from '@tagwright/core/grammar';
@@ -39,18 +40,44 @@ export interface Inputs {
   /** Allow a floating version tag to move to a lower version. */
   allowDowngrade: boolean;
   registry: RegistryInputs;
+  /**
+   * A release set (`images`, or a version-pattern / digest-map `source`): every image promoted as one
+   * by core's `promoteSet`; undefined for the single-image path.
+   */
+  set?: { images: RepositoryReference[]; source: SetSource };
+  /** Two-phase gates checked before any write (`require-release`, `require-release-prerelease`, `require-final-changelog`). */
+  gates: { requireRelease?: { template: string; prerelease: boolean }; changelogFinal?: boolean };
 }
 
 /** Reads and validates every input; throws ConfigurationError naming the input before any request. */
 export function readInputs(): Inputs {
-  const image = namedInput('image', 'ghcr.io/acme/app', () => parseRepository(getRequiredInput('image')));
+  const imageInput = getOptionalInput('image');
+  const imagesInput = getListInput('images');
+  if ((imageInput === undefined) === (imagesInput.length === 0)) {
+    throw new ConfigurationError(
+      imageInput === undefined ? 'MISSING_INPUT' : 'INVALID_INPUT',
+      imageInput === undefined
+        ? 'read input image: give image (one repository) or images (a release set, newline- or comma-separated)'
+        : 'read input images: give image or images, not both',
+    );
+  }
+  const images = imagesInput.length > 0 ? imagesInput.map((one) => namedInput('images', 'ghcr.io/acme/app', () => parseRepository(one))) : [namedInput('image', 'ghcr.io/acme/app', () => parseRepository(imageInput as string))];
+  const image = images[0] as RepositoryReference;
   const sourceInput = getRequiredInput('source');
   const source: ImageReference = { ...image };
-  namedInput('source', '1.4.0, or sha256: and 64 hex digits', () => {
-    if (sourceInput.includes(':')) source.digest = validateDigest(sourceInput);
-    else source.tag = validateTag(sourceInput);
-  });
+  const set = readSetSource(images, sourceInput, imagesInput.length > 0);
+  if (set) {
+    if (set.source.kind === 'tag') source.tag = set.source.tag;
+  } else {
+    namedInput('source', '1.4.0, or sha256: and 64 hex digits', () => {
+      if (sourceInput.includes(':')) source.digest = validateDigest(sourceInput);
+      else source.tag = validateTag(sourceInput);
+    });
+  }
   const destinationInput = getOptionalInput('destination');
+  if (set && destinationInput !== undefined) {
+    throw new ConfigurationError('INVALID_INPUT', 'read input destination: a release set (images, or a version-pattern source) is promoted within each image\'s own repository; leave destination empty');
+  }
   const destination =
     destinationInput === undefined ? image : namedInput('destination', 'ghcr.io/acme/app-prod', () => parseRepository(destinationInput));
   const targets = getListInput('targets');
@@ -68,6 +95,7 @@ export function readInputs(): Inputs {
   const release = readReleaseInputs();
   const releaseVersion = checkRelease(release, source);
   const sourceVersion = release.version ?? (source.tag !== undefined && versionOfTag(source.tag) ? source.tag : undefined);
+  const gates = readGates(release);
   return {
     source,
     destination,
@@ -81,7 +109,73 @@ export function readInputs(): Inputs {
     ...(sourceVersion !== undefined ? { sourceVersion } : {}),
     allowDowngrade: getBooleanInput('allow-downgrade', false),
     registry: readRegistryInputs(),
+    ...(set ? { set } : {}),
+    gates,
   };
+}
+
+/** The two-phase gates; each needs a release (`release` or `publish-draft`) to be checked against. */
+function readGates(release: ReleaseInputs): Inputs['gates'] {
+  const requireRelease = getOptionalInput('require-release');
+  const prerelease = getBooleanInput('require-release-prerelease', false);
+  const changelogFinal = getBooleanInput('require-final-changelog', false);
+  const none = release.mode === 'none' && !release.publishDraft;
+  for (const [name, given] of [['require-release', requireRelease !== undefined], ['require-final-changelog', changelogFinal]] as const) {
+    if (given && none) throw new ConfigurationError('INVALID_INPUT', `read input ${name}: a gate of the release; give release: draft/published or publish-draft: true`);
+  }
+  if (prerelease && requireRelease === undefined) throw new ConfigurationError('INVALID_INPUT', 'read input require-release-prerelease: true needs require-release (e.g. {version}-smoke)');
+  if (requireRelease !== undefined) {
+    try {
+      validateTag(requireRelease.replaceAll('{version}', '0.0.0'));
+    } catch (error: unknown) {
+      throw new ConfigurationError('INVALID_INPUT', `read input require-release: ${JSON.stringify(requireRelease)} is not a tag (or {version} template): ${errorMessage(error)}`, { cause: error });
+    }
+  }
+  if (changelogFinal && release.notes.kind !== 'changelog-file') {
+    throw new ConfigurationError('INVALID_INPUT', 'read input require-final-changelog: true needs release-notes: changelog-file:<path> (the changelog it checks)');
+  }
+  return { ...(requireRelease !== undefined ? { requireRelease: { template: requireRelease, prerelease } } : {}), ...(changelogFinal ? { changelogFinal } : {}) };
+}
+
+/**
+ * The source of a release set: a version pattern (`1.5.0-staging.*`; a bare `staging.*` takes its base
+ * from `source-base` or package.json later), a JSON map image → digest, or one tag every image holds.
+ * Undefined for a single image with a plain tag or digest.
+ */
+function readSetSource(images: RepositoryReference[], sourceInput: string, listed: boolean): { images: RepositoryReference[]; source: SetSource } | undefined {
+  if (sourceInput.startsWith('{')) {
+    let map: unknown;
+    try {
+      map = JSON.parse(sourceInput);
+    } catch (error: unknown) {
+      throw new ConfigurationError('INVALID_INPUT', `read input source: not a JSON object of image → digest: ${errorMessage(error)}`, { cause: error });
+    }
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new ConfigurationError('INVALID_INPUT', 'read input source: expected a JSON object of image → digest');
+    const digests: Record<string, string> = {};
+    for (const [key, value] of Object.entries(map)) {
+      if (typeof value !== 'string') throw new ConfigurationError('INVALID_INPUT', `read input source: the digest of ${JSON.stringify(key)} is not a string`);
+      digests[formatReference(parseRepository(key))] = validateDigest(value);
+    }
+    return { images, source: { kind: 'digests', digests } };
+  }
+  if (isVersionPattern(sourceInput)) {
+    const base = getOptionalInput('source-base');
+    if (base !== undefined && !/^v?\d+\.\d+\.\d+$/.test(base)) {
+      throw new ConfigurationError('INVALID_INPUT', `read input source-base: ${JSON.stringify(base)} is not X.Y.Z (or vX.Y.Z)`);
+    }
+    try {
+      // A bare pattern is checked once its base is known (package.json is read in run()).
+      if (/^\d/.test(sourceInput) || base !== undefined) expandVersionPattern(sourceInput, base?.replace(/^v/, ''));
+    } catch (error: unknown) {
+      throw new ConfigurationError('INVALID_INPUT', `read input source: ${errorMessage(error)}`, { cause: error });
+    }
+    return { images, source: { kind: 'pattern', pattern: sourceInput, ...(base !== undefined ? { base: base.replace(/^v/, '') } : {}) } };
+  }
+  if (!listed) return undefined;
+  if (sourceInput.includes(':')) {
+    throw new ConfigurationError('INVALID_INPUT', 'read input source: one digest cannot name several images; give a tag, a version pattern (1.5.0-staging.*) or a JSON map image → digest');
+  }
+  return { images, source: { kind: 'tag', tag: validateTag(sourceInput) } };
 }
 
 /**

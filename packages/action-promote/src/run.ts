@@ -1,7 +1,8 @@
 import { createActionRegistryClient, escapeMarkdown, markdownTable } from '@tagwright/action-kit';
 import type { ActionResult, ActionRuntime, DigestVerifier, VerificationOutcome } from '@tagwright/action-kit';
-import { promoteImage } from '@tagwright/core/promote';
-import type { CopyImage, PromoteReport } from '@tagwright/core/promote';
+import { promoteImage, promoteSet } from '@tagwright/core/promote';
+import type { CopyImage, PromoteReport, PromoteSetReport, SetSource } from '@tagwright/core/promote';
+import { PartialMutationError } from '@tagwright/core/errors';
 import { copyImage, formatReference } from '@tagwright/core/registry';
 import type { RegistryClient, RepositoryReference, RequestEvent } from '@tagwright/core/registry';
 import type { PreparedRelease, ReleaseOutcome, ReleaseStoreCapabilities } from '@tagwright/core/release';
@@ -33,6 +34,8 @@ export interface Deps {
    * Loaded lazily (octokit is heavy).
    */
   prepareRelease(inputs: Inputs): Promise<PreparedRelease | undefined>;
+  /** The `X.Y.Z` of a bare `staging.*` source: `version` of the workspace's package.json. Loaded lazily. */
+  readSourceBase(): Promise<string>;
   /** What the release's forge can do, once `prepareRelease` chose it (Forgejo: no `make_latest`). */
   releaseCapabilities?(): ReleaseStoreCapabilities | undefined;
   now(): Date;
@@ -44,7 +47,7 @@ export function createDeps(runtime: ActionRuntime): Deps {
   let capabilities: ReleaseStoreCapabilities | undefined;
   return {
     registryClient: (inputs, onRequest) =>
-      createActionRegistryClient(inputs.registry, [inputs.source.registry, inputs.destination.registry], runtime, {
+      createActionRegistryClient(inputs.registry, [inputs.source.registry, inputs.destination.registry, ...(inputs.set?.images ?? []).map((image) => image.registry)], runtime, {
         userAgent: 'tagwright-promote',
         onRequest,
       }),
@@ -52,13 +55,18 @@ export function createDeps(runtime: ActionRuntime): Deps {
     copyImage: async () => copyImage,
     copySignatures: async (client, source, destination, digest) =>
       (await import('./signatures.js')).copySignatures(client, source, destination, digest),
-    prepareRelease: async ({ release, releaseVersion, sha, verification }) => {
+    prepareRelease: async ({ release, releaseVersion, sha, verification, gates }) => {
       if ((release.mode === 'none' && !release.publishDraft) || releaseVersion === undefined) return undefined;
       // octokit and git live behind these imports, off the main path.
       const [{ createReleasePorts }, { prepareRelease }] = await Promise.all([import('@tagwright/action-kit/github'), import('@tagwright/core/release')]);
       const ports = await createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote', forge: release.forge });
       capabilities = ports.store.capabilities;
-      return prepareRelease({ release, version: releaseVersion, sha, verification }, ports);
+      return prepareRelease({ release, version: releaseVersion, sha, verification, gates }, ports);
+    },
+    readSourceBase: async () => {
+      const [{ readBaseVersion }, path] = await Promise.all([import('@tagwright/core/release'), import('node:path')]);
+      const base = await readBaseVersion({ packageJsonPath: path.resolve(runtime.context.workspace ?? '.', 'package.json') });
+      return base.replace(/^v/, '');
     },
     releaseCapabilities: () => capabilities,
     now: () => runtime.now(),
@@ -76,6 +84,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
   const client = deps.registryClient(inputs, () => {
     counters.requests++;
   });
+  if (inputs.set) return runSet(inputs, inputs.set, client, counters, deps);
   const outcome = await promoteImage<VerificationOutcome>(
     {
       source: inputs.source,
@@ -152,6 +161,7 @@ function summarize(
     );
   }
   lines.push(`\n${requests} registry requests.\n`);
+  lines.push(summarizeGates(release));
   if (released) {
     const state = released.draft ? 'draft' : 'published';
     lines.push(
@@ -163,4 +173,116 @@ function summarize(
     );
   }
   return lines.join('');
+}
+
+/**
+ * A release set: core `promoteSet` (pick the common build, plan and verify every image before the first
+ * write, write concurrently, put every moved target back on a failure), its report to the outputs and
+ * the summary. A failed set still prints its per-image report before the error.
+ */
+async function runSet(
+  inputs: Inputs,
+  set: { images: RepositoryReference[]; source: SetSource },
+  client: RegistryClient,
+  counters: { requests: number },
+  deps: Deps,
+): Promise<ActionResult> {
+  let source = set.source;
+  if (source.kind === 'pattern' && !/^\d/.test(source.pattern) && source.base === undefined) {
+    source = { ...source, base: await deps.readSourceBase() };
+  }
+  let report: PromoteSetReport<VerificationOutcome>;
+  try {
+    report = await promoteSet<VerificationOutcome>(
+      { images: set.images, source, targets: inputs.targets, sha: inputs.sha, dryRun: inputs.dryRun, now: deps.now() },
+      {
+        client,
+        ...(inputs.verification.configured
+          ? {
+              prepareVerifier: async () => {
+                const verifier = await deps.prepareVerifier(inputs);
+                return (image: RepositoryReference, digest: string) => verifier(client, { ...image, digest });
+              },
+            }
+          : {}),
+        prepareRelease: () => deps.prepareRelease(inputs),
+        onProgress: deps.info,
+      },
+    );
+  } catch (error: unknown) {
+    if (error instanceof PartialMutationError && isSetReport(error.report)) deps.info(summarizeSet(error.report, counters.requests));
+    throw error;
+  }
+  const single = report.images.length === 1 ? report.images[0] : undefined;
+  return {
+    outputs: {
+      digest: single?.digest ?? '',
+      digests: Object.fromEntries(report.images.map((image) => [image.image, image.digest])),
+      tags: report.images.flatMap((image) => image.targets.map((target) => `${image.image}:${target.tag}`)).join('\n'),
+      previous: Object.fromEntries(report.images.map((image) => [image.image, Object.fromEntries(image.targets.map((target) => [target.tag, target.before]))])),
+      verified: single?.verification ? single.verification.detail ?? null : null,
+      'release-url': report.released?.url ?? '',
+      requests: counters.requests,
+      'bytes-copied': 0,
+      'source-tag': report.sourceTag ?? '',
+    },
+    summary: summarizeSet(report, counters.requests),
+    warnings: report.warnings,
+  };
+}
+
+function isSetReport(report: unknown): report is PromoteSetReport<VerificationOutcome> {
+  return typeof report === 'object' && report !== null && Array.isArray((report as { images?: unknown }).images);
+}
+
+/** The summary of a release set: the pick, then per image and tag before / attempted / after / status (and rollback). */
+export function summarizeSet(report: PromoteSetReport<VerificationOutcome>, requests: number): string {
+  const lines = [`## promote ${report.dryRun ? '(dry run) ' : ''}release set of ${report.images.length} image(s)\n`];
+  if (report.pick) {
+    lines.push(
+      `\nSource pattern \`${report.pick.pattern}\`; common pick **${report.pick.pick ?? '(none)'}**.\n\n`,
+      markdownTable(
+        ['image', 'highest match'],
+        Object.entries(report.pick.highest).map(([image, tag]) => [`\`${image}\``, tag ?? '(none)']),
+      ),
+    );
+  } else if (report.sourceTag !== undefined) lines.push(`\nSource tag \`${report.sourceTag}\`.\n`);
+  if (!report.changed && !report.dryRun) lines.push('\nEvery target already pointed at its digest: nothing was written.\n');
+  if (report.rolledBack) lines.push('\n> [!CAUTION]\n> A write failed: every target that moved was put back at its previous digest (see the rollback column).\n');
+  lines.push(
+    '\n',
+    markdownTable(
+      ['image', 'target', 'before', 'attempted', 'after', 'status', ...(report.rolledBack ? ['rollback'] : [])],
+      report.images.flatMap((image) =>
+        image.targets.map((t) => [
+          `\`${image.image}\``,
+          `\`${t.tag}\``,
+          t.before ?? '(none)',
+          t.attempted,
+          t.after ?? (report.dryRun ? '(dry run)' : '(none)'),
+          t.status,
+          ...(report.rolledBack ? [t.rollback ?? ''] : []),
+        ]),
+      ),
+    ),
+  );
+  const verified = report.images.filter((image) => image.verification);
+  if (verified.length > 0) {
+    lines.push(`\n**Signed by:**\n\n${verified.map((image) => `- \`${image.image}\`: ${image.verification?.signers.join(', ')}`).join('\n')}\n`);
+  } else lines.push('\n> [!WARNING]\n> No signature verification was configured for this promotion.\n');
+  lines.push(`\n${requests} registry requests.\n`);
+  lines.push(summarizeGates(report.release));
+  if (report.released) {
+    lines.push(`\n**Release:** [${escapeMarkdown(report.released.tag)}](${report.released.url}) ${report.released.change} (${report.released.draft ? 'draft' : 'published'}); notes from ${escapeMarkdown(report.released.notesSource)}.\n`);
+  }
+  return lines.join('');
+}
+
+/** The two-phase gates, each passed / failed with its reason (a failed one refused before any write). */
+function summarizeGates(release: PreparedRelease | undefined): string {
+  if (!release?.gates?.length) return '';
+  return `\n**Release gates:**\n\n${markdownTable(
+    ['gate', 'result', 'reason'],
+    release.gates.map((gate) => [gate.gate, gate.passed ? 'passed' : 'failed', escapeMarkdown(gate.reason)]),
+  )}`;
 }

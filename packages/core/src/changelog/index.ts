@@ -4,7 +4,9 @@ export { notesFromCommits, parseConventionalCommit, pullRequestNumberOf } from '
 export type { CommitInfo, ConventionalCommit, NotesFromCommitsOptions } from './notes.js';
 export { notesFromChangelog, changelogPaths } from './changelog-file.js';
 export type { ChangelogSource } from './changelog-file.js';
-export { verificationFooter, footerSigner } from './verification.js';
-export type { VerificationFooterInput, VerifiedSigner } from './verification.js';
+export { verificationFooter, footerSigner, verifyCommands } from './verification.js';
+export type { VerificationFooterInput, VerifiedSigner, VerifyMethod } from './verification.js';
 export { earlierReleaseTags, findReleaseOf, isStagingTag, releaseTagSpellings } from './releases.js';
 export type { ReleaseRecord } from './releases.js';
+export { changelogSectionFinal } from './final.js';
+export type { ChangelogFinality } from './final.js';

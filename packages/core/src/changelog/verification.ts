@@ -116,3 +116,35 @@ export function footerSigner(
   const certificateOidcIssuer = checked.certificateOidcIssuer ?? verification.signature?.issuer;
   return certificateIdentity !== undefined && certificateOidcIssuer !== undefined ? { certificateIdentity, certificateOidcIssuer } : {};
 }
+
+/** How an image was verified, for {@link verifyCommands}. */
+export type VerifyMethod =
+  | { kind: 'keyless'; certificateIdentity: string; certificateOidcIssuer: string }
+  | { kind: 'key'; keyLocation: string; insecureIgnoreTlog?: boolean };
+
+/**
+ * Renders the exact cosign commands that repeat a verification of one pinned image: `cosign verify`
+ * with `--certificate-identity … --certificate-oidc-issuer …` (keyless) or `--key <key location>`, plus
+ * `cosign verify-attestation --type slsaprovenance1 …` when provenance was required
+ * ({@link https://docs.sigstore.dev/cosign/verifying/verify/ | cosign verify}). Pure; shared by the
+ * GitHub and Forgejo release notes.
+ *
+ * @param image - `registry/repository@sha256:…`.
+ * @param method - see {@link VerifyMethod}.
+ * @param provenance - true when an SLSA provenance v1 attestation was required.
+ * @returns one command per array item, each spread over lines ending with ` \`; values POSIX-quoted.
+ * @throws {@link InvalidReferenceError} `INVALID_REFERENCE` when `image` is not pinned by digest.
+ */
+export function verifyCommands(image: string, method: VerifyMethod, provenance: boolean): string[] {
+  const at = image.lastIndexOf('@');
+  if (at <= 0 || !DIGEST.test(image.slice(at + 1)) || /\s/.test(image)) {
+    throw new InvalidReferenceError('INVALID_REFERENCE', image, 'expected an image pinned by digest, registry/repository@sha256:<hex>');
+  }
+  const signer =
+    method.kind === 'keyless'
+      ? [`  --certificate-identity ${shellQuote(method.certificateIdentity)} \\`, `  --certificate-oidc-issuer ${shellQuote(method.certificateOidcIssuer)} \\`]
+      : [`  --key ${shellQuote(method.keyLocation)} \\`, ...(method.insecureIgnoreTlog ? ['  --insecure-ignore-tlog=true \\'] : [])];
+  const commands = [['cosign verify \\', ...signer, `  ${shellQuote(image)}`].join('\n')];
+  if (provenance) commands.push(['cosign verify-attestation --type slsaprovenance1 \\', ...signer, `  ${shellQuote(image)}`].join('\n'));
+  return commands;
+}

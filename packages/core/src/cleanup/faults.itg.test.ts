@@ -226,7 +226,7 @@ describe('cleanup through the fault proxy', () => {
   });
 
   describe('when cleanup and promote run against the same repository, round after round', () => {
-    it('never loses a tag a promotion wrote (50 rounds, DELETEs slowed by the proxy)', { timeout: 240_000 }, async () => {
+    it('never loses a tag a promotion wrote (50 rounds, DELETEs slowed by the proxy)', { timeout: 600_000 }, async () => {
       const ROUNDS = 50;
       proxy.addRule({ method: 'DELETE', path: /\/manifests\//, fault: { kind: 'delay', ms: 25 } });
       const tally = { promoted: 0, promoteFailed: 0, cleanupFailed: 0, stopped: 0, restored: 0, deleted: 0 };

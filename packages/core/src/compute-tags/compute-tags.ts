@@ -65,7 +65,7 @@ export interface ComputeImageTagsReport<R extends StagingTagReservation> {
 }
 
 /**
- * Computes the tags of a build for every image: reads each repository's tags (when registry-aware),
+ * Computes the tags of a build for every image: reads every repository's tags concurrently (when registry-aware),
  * applies the pure tag policy ({@link computeTags}), reserves a staging tag when the rule
  * {@link stagingReservationFor} says the build gets one and puts it in every plan
  * ({@link addStagingTags}), and combines the tag names ({@link combineTagNames}). Writes nothing to a registry.
@@ -81,8 +81,11 @@ export async function computeImageTags<R extends StagingTagReservation>(
 ): Promise<ComputeImageTagsReport<R>> {
   const decisions: ImageTagDecision[] = [];
   const allExisting = new Set<string>();
-  for (const image of request.images) {
-    const existing = ports.listTags ? await ports.listTags(image) : [];
+  // The listings do not depend on each other: read them all at once (the registry client bounds how
+  // many requests go to one host at a time), then decide in input order.
+  const listings = await Promise.all(request.images.map((image) => (ports.listTags ? ports.listTags(image) : Promise.resolve([]))));
+  for (const [i, image] of request.images.entries()) {
+    const existing = listings[i] ?? [];
     if (ports.listTags) ports.onProgress?.(`${formatReference(image)}: ${existing.length} existing tags`);
     for (const tag of existing) allExisting.add(tag);
     decisions.push({

@@ -44,3 +44,5 @@ export { combineTagNames, addStagingTags, stagingReservationFor } from './images
 export type { ImageTagPlan, CombinedTagNames, StagingReservationDecision } from './images.js';
 export { isFloatingVersionTag, findDowngrades, downgradeMessage } from './downgrade.js';
 export type { DowngradeTarget, Downgrade } from './downgrade.js';
+export { isVersionPattern, expandVersionPattern, pickCommonBuild, planSetRollback } from './release-set.js';
+export type { CommonBuildPick, SetTargetState, SetRollbackStep } from './release-set.js';

@@ -10,3 +10,5 @@ export type { PromoteOptions, PromoteReport, TargetReport, CopyFigures, CopyImag
 export { promoteImage } from './promote-image.js';
 export type { PromoteImageRequest, PromoteImagePorts, PromoteImageReport } from './promote-image.js';
 export { refuseDowngrades } from './downgrade.js';
+export { promoteSet } from './promote-set.js';
+export type { PromoteSetRequest, PromoteSetPorts, PromoteSetReport, SetImageReport, SetTargetReport, SetSource } from './promote-set.js';

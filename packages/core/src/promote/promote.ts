@@ -138,6 +138,9 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
   }
   const progress = options.onProgress ?? (() => {});
 
+  // The destination's tag list does not depend on the source manifest: read both at once.
+  const listing = existingTargets(client, destination, targets);
+  listing.catch(() => {}); // awaited below; a failed source read must not leave it unhandled
   const manifest = await client.getManifest(source);
   progress(`resolved ${formatReference(source)} to ${manifest.digest} (${manifest.mediaType})`);
   const report: PromoteReport = {
@@ -152,7 +155,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
   if (options.verify) report.verification = await options.verify(manifest.digest, manifest);
 
   const limit = pLimit(TARGET_CONCURRENCY);
-  const existing = await existingTargets(client, destination, targets);
+  const existing = await listing;
   await Promise.all(
     report.targets
       .filter((target) => existing.has(target.tag))

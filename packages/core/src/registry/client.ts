@@ -48,6 +48,11 @@ export interface RegistryClientOptions {
    * {@link RegistryError} `ABORTED` (e.g. an action's overall timeout).
    */
   signal?: AbortSignal;
+  /**
+   * Most requests in flight at once to one host (default 8, `DEFAULT_MAX_CONCURRENCY_PER_HOST`);
+   * concurrent calls beyond it wait for a slot. A whole number ≥ 1, else `RangeError`.
+   */
+  maxConcurrencyPerHost?: number;
 }
 
 /**

@@ -40,7 +40,10 @@ export interface CopyOptions {
    * it by digest first would be one request more for nothing.
    */
   writeRoot?: boolean;
-  /** Blob requests in flight at once (default 4). Counts do not depend on it. */
+  /**
+   * Blob copies in flight at once (default 8, the client's default per-host bound, so that a
+   * two-platform image mounts its blobs in one round trip). Counts do not depend on it.
+   */
   concurrency?: number;
 }
 
@@ -95,7 +98,7 @@ export async function copyImage(
 ): Promise<CopyResult> {
   const result: CopyResult = { blobsMounted: 0, blobsCopied: 0, blobsPresent: 0, bytesCopied: 0, manifestsWritten: 0 };
   const sameRegistry = source.registry === destination.registry;
-  const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+  const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   const seenBlobs = new Set<string>();
   const seenManifests = new Set<string>();
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextLink } from './client.js';
+import { staticKeychain } from './keychain.js';
 import { createTransport, decodeError, isInsecureRegistry, parseChallenge, parseRetryAfter } from './transport.js';
 
 const NOW = new Date('2026-11-22T03:00:00Z');
@@ -127,6 +128,113 @@ describe('createTransport', () => {
       ['registry.internal:5000', ['registry.internal:5000'], 'http://registry.internal:5000'],
     ])('uses %s (insecure: %j) as %s', (registry, insecureRegistries, expected) => {
       expect(createTransport({ insecureRegistries }).baseUrl(registry)).toBe(expected);
+    });
+  });
+});
+
+describe('createTransport concurrency per host', () => {
+  /** A fetch that answers 200 after the caller releases it, recording how many were in flight per host. */
+  function gatedFetch(): { fetch: typeof fetch; peak: Map<string, number>; release(): void } {
+    const inFlight = new Map<string, number>();
+    const peak = new Map<string, number>();
+    const waiting: (() => void)[] = [];
+    let open = false;
+    const fetchImpl = (async (input: string | URL | Request) => {
+      const host = new URL(String(input)).host;
+      inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
+      peak.set(host, Math.max(peak.get(host) ?? 0, inFlight.get(host)!));
+      if (!open) await new Promise<void>((resolve) => waiting.push(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight.set(host, inFlight.get(host)! - 1);
+      return new Response('{}', { status: 200 });
+    }) satisfies typeof fetch;
+    return {
+      fetch: fetchImpl,
+      peak,
+      release() {
+        open = true;
+        for (const resolve of waiting.splice(0)) resolve();
+      },
+    };
+  }
+
+  const get = (registry: string, path: string) => ({
+    operation: 'get thing',
+    registry,
+    method: 'GET' as const,
+    url: `http://${registry}/v2/${path}`,
+    scopes: [],
+    okStatuses: [200],
+  });
+
+  describe('when more requests than the limit go to one host', () => {
+    it('keeps at most the limit in flight per host, each host on its own', async () => {
+      const gate = gatedFetch();
+      const transport = createTransport({ fetch: gate.fetch, maxConcurrencyPerHost: 2 });
+      const all = Promise.all([
+        ...Array.from({ length: 5 }, (_, i) => transport.request(get('127.0.0.1:5000', `a/${i}`))),
+        ...Array.from({ length: 5 }, (_, i) => transport.request(get('127.0.0.1:5001', `b/${i}`))),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      gate.release();
+      const responses = await all;
+      expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+      expect(Object.fromEntries(gate.peak)).toEqual({ '127.0.0.1:5000': 2, '127.0.0.1:5001': 2 });
+    });
+  });
+
+  describe('when the limit is not a whole number ≥ 1', () => {
+    it.each([0, -1, 1.5, Number.NaN])('refuses %s', (value) => {
+      expect(() => createTransport({ maxConcurrencyPerHost: value })).toThrow(/maxConcurrencyPerHost must be a whole number ≥ 1/);
+    });
+  });
+});
+
+describe('createTransport under 429', () => {
+  describe('when a host answers 429 to requests beyond 2 in flight', () => {
+    it('halves its bound and every request finishes after Retry-After', async () => {
+      let inFlight = 0;
+      let refused = 0;
+      const fetchImpl = (async () => {
+        inFlight += 1;
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (inFlight > 2) {
+            refused += 1;
+            return new Response('{"errors":[{"code":"TOOMANYREQUESTS"}]}', { status: 429, headers: { 'Retry-After': '0' } });
+          }
+          return new Response('{}', { status: 200 });
+        } finally {
+          inFlight -= 1;
+        }
+      }) satisfies typeof fetch;
+      const transport = createTransport({ fetch: fetchImpl, maxConcurrencyPerHost: 8, retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 5 } });
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          transport.request({ operation: 'get thing', registry: '127.0.0.1:5000', method: 'GET', url: `http://127.0.0.1:5000/v2/x/${i}`, scopes: [], okStatuses: [200] }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200));
+      expect(refused).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('createTransport with Basic auth and concurrent first requests', () => {
+  describe('when two requests meet the Basic challenge at the same time', () => {
+    it('answers both with the credentials (the second is not taken for a refusal)', async () => {
+      const expected = `Basic ${Buffer.from('user:pass').toString('base64')}`;
+      const fetchImpl = (async (_input: string | URL | Request, init?: RequestInit) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const authz = new Headers(init?.headers).get('authorization');
+        if (authz === expected) return new Response('{}', { status: 200 });
+        return new Response('', { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="Registry Realm"' } });
+      }) satisfies typeof fetch;
+      const transport = createTransport({ fetch: fetchImpl, keychain: staticKeychain({ '127.0.0.1:5000': { username: 'user', password: 'pass' } }) });
+      const get = (path: string) =>
+        transport.request({ operation: 'get thing', registry: '127.0.0.1:5000', method: 'GET', url: `http://127.0.0.1:5000/v2/${path}`, scopes: [], okStatuses: [200] });
+      const responses = await Promise.all([get('a'), get('b')]);
+      expect(responses.map((r) => r.status)).toEqual([200, 200]);
     });
   });
 });

@@ -9,6 +9,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import { RegistryError } from '../errors.js';
 import type { OciErrorEntry } from '../errors.js';
@@ -72,7 +74,22 @@ export interface TransportOptions {
    * cancelled and a {@link RegistryError} `ABORTED` is thrown.
    */
   signal?: AbortSignal;
+  /**
+   * Most requests in flight at once to one host (`host:port` of the URL; token servers count on
+   * their own host). Default {@link DEFAULT_MAX_CONCURRENCY_PER_HOST}. Further requests wait for a
+   * slot; a retry's backoff does not hold one. A `429` from a host halves its bound (down to 1)
+   * for the rest of the run, once per burst (the 429s within its `Retry-After` count once).
+   */
+  maxConcurrencyPerHost?: number;
 }
+
+/**
+ * Default of {@link TransportOptions.maxConcurrencyPerHost}: 8, enough for a two-platform image's
+ * blobs (config and 3 layers each) in one round trip, and well below what ghcr.io and Docker Hub
+ * throttle (their limits count requests per period, not concurrency; a small bound keeps bursts such
+ * as a cleanup's reads from tripping 429s).
+ */
+export const DEFAULT_MAX_CONCURRENCY_PER_HOST = 8;
 
 /** A request to a registry. */
 export interface TransportRequest {
@@ -279,6 +296,45 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const authStates = new Map<string, AuthState>();
   const credentials = new Map<string, Promise<Credential | undefined>>();
   const tokens = new Map<string, CachedToken>();
+  const maxPerHost = options.maxConcurrencyPerHost ?? DEFAULT_MAX_CONCURRENCY_PER_HOST;
+  if (!Number.isInteger(maxPerHost) || maxPerHost < 1) {
+    throw new RangeError(`createTransport: maxConcurrencyPerHost must be a whole number ≥ 1, got ${maxPerHost}`);
+  }
+  const hostLimits = new Map<string, LimitFunction>();
+  const hostLimit = (url: string): LimitFunction | undefined => {
+    let host: string;
+    try {
+      host = new URL(url).host;
+    } catch {
+      return undefined;
+    }
+    let limit = hostLimits.get(host);
+    if (!limit) {
+      limit = pLimit(maxPerHost);
+      hostLimits.set(host, limit);
+    }
+    return limit;
+  };
+  /** Runs `task` in one of the host's slots. */
+  const inHostSlot = <T>(url: string, task: () => Promise<T>): Promise<T> => {
+    const limit = hostLimit(url);
+    return limit ? limit(task) : task();
+  };
+  /**
+   * A `429 Too Many Requests` halves the host's bound (down to 1) for the rest of the run, so that the
+   * retries after `Retry-After` do not collide again with the same burst; the 429s of one burst
+   * (within `Retry-After`, at least the first retry delay) halve it once.
+   */
+  const lastThrottle = new Map<LimitFunction, number>();
+  const throttled = (url: string, retryAfterMs: number | undefined): void => {
+    const limit = hostLimit(url);
+    if (!limit || limit.concurrency <= 1) return;
+    // The 429s of one burst count once: no second halving until the first one's retries had their turn.
+    const now = Date.now();
+    if (now - (lastThrottle.get(limit) ?? -Infinity) < Math.max(retryAfterMs ?? 0, minTimeout)) return;
+    lastThrottle.set(limit, now);
+    limit.concurrency = Math.max(1, Math.ceil(limit.concurrency / 2));
+  };
 
   const credentialFor = (registry: string): Promise<Credential | undefined> => {
     let found = credentials.get(registry);
@@ -316,7 +372,10 @@ export function createTransport(options: TransportOptions = {}): Transport {
     // A streamed body counts as the Content-Length it was sent with.
     const declaredLength = Number(Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-length')?.[1] ?? '0');
     const bytesSent = body instanceof Uint8Array ? body.byteLength : body ? declaredLength || 0 : 0;
-    const attempt = async (): Promise<TransportResponse> => {
+    // Each attempt waits for a slot of the host first (its time limits start once it has one) and
+    // gives the slot back when its response is read (a streamed response: when its headers arrived).
+    const attempt = (): Promise<TransportResponse> => inHostSlot(url, attemptInSlot);
+    const attemptInSlot = async (): Promise<TransportResponse> => {
       if (outerSignal?.aborted) throw aborted(operation, url, outerSignal);
       const deadline = new Deadline(connectMs, idleMs);
       const signal = outerSignal ? AbortSignal.any([deadline.controller.signal, outerSignal]) : deadline.controller.signal;
@@ -393,6 +452,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
         ...(stream ? { stream } : {}),
         url: response.url || url,
       };
+      if (response.status === 429) throttled(url, parseRetryAfter(response.headers.get('retry-after'), new Date()));
       if (RETRYABLE_STATUSES.has(response.status)) {
         throw new RetryableResponse(result, parseRetryAfter(response.headers.get('retry-after'), new Date()));
       }
@@ -511,8 +571,10 @@ export function createTransport(options: TransportOptions = {}): Transport {
       return response;
     }
     let scopes = req.scopes;
+    let sentBasic = false;
     const withAuth = async (): Promise<TransportResponse> => {
       const authz = await authorization(req.registry, scopes);
+      sentBasic = authz?.startsWith('Basic ') ?? false;
       return send(req.operation, req.method, url, { ...req.headers, ...(authz ? { Authorization: authz } : {}) }, req.body, req.stream);
     };
     let response = await withAuth();
@@ -532,9 +594,11 @@ export function createTransport(options: TransportOptions = {}): Transport {
         tokens.delete(tokenKey(req.registry, scopes));
         const credential = await credentialFor(req.registry);
         const canAnswer = state.scheme === 'bearer' || (credential?.username !== undefined && credential.password !== undefined);
-        // Retry once with fresh auth unless the same Basic credentials were already refused.
+        // Retry once with fresh auth unless this request's own Basic credentials were refused (a
+        // concurrent first request may have learnt the scheme meanwhile: this one went without them).
         // A streamed body was consumed by the first attempt: it cannot be sent again.
-        if (canAnswer && !(previous?.scheme === 'basic' && state.scheme === 'basic') && !(req.body instanceof ReadableStream)) {
+        const refusedBasic = sentBasic && previous?.scheme === 'basic' && state.scheme === 'basic';
+        if (canAnswer && !refusedBasic && !(req.body instanceof ReadableStream)) {
           response = await withAuth();
         }
       }

@@ -20,3 +20,5 @@ export type {
   ReleaseHistory,
 } from './release.js';
 export type { ReleaseStore, StoredRelease, ReleaseWrite, ReleaseStoreCapabilities, TagStore, TagCommit } from './store.js';
+export { evaluateReleaseGates } from './gates.js';
+export type { GateResult, GateFacts } from './gates.js';

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { changelogPaths, notesFromChangelog } from '../changelog/changelog-file.js';
 import type { ChangelogSource } from '../changelog/changelog-file.js';
+import { changelogSectionFinal } from '../changelog/final.js';
 import { notesFromCommits } from '../changelog/notes.js';
 import type { CommitInfo } from '../changelog/notes.js';
 import { earlierReleaseTags, releaseTagSpellings } from '../changelog/releases.js';
@@ -14,6 +15,8 @@ import type { GitRunner } from '../git/exec.js';
 import { versionOfTag } from '../semver/version.js';
 import type { VerificationSummary } from './after-move.js';
 import type { ReleaseStore, StoredRelease } from './store.js';
+import { evaluateReleaseGates } from './gates.js';
+import type { GateFacts, GateResult } from './gates.js';
 import { isFullCommitSha } from '../grammar/commit-sha.js';
 
 /** How a release is made: the `release`, `release-notes` and `publish-draft` inputs. */
@@ -39,6 +42,13 @@ export interface ReleaseRequest {
   sha?: string;
   /** The exact identity and issuer verified with: the footer's cosign commands name them. */
   verification: Pick<VerificationFooterInput, 'certificateIdentity' | 'certificateOidcIssuer'>;
+  /**
+   * Two-phase gates checked before any write ({@link evaluateReleaseGates}): `requireRelease` names
+   * another release that must exist (`{version}` is replaced, e.g. `{version}-smoke`), optionally a
+   * prerelease; `changelogFinal` requires the changelog section (release-notes `changelog-file:`) to be final.
+   * With `publishDraft`, the draft gate is always reported.
+   */
+  gates?: { requireRelease?: { template: string; prerelease: boolean }; changelogFinal?: boolean };
 }
 
 /** What a release flow needs from the outside world. */
@@ -79,8 +89,13 @@ export interface PreparedRelease {
   action: 'create-or-update' | 'publish-draft' | 'already-published';
   /** Where the notes came from, for the summary (`commits v1.2.0..v1.2.1 (local clone)`). */
   notesSource: string;
-  /** Creates, updates or publishes the release; call after the tags moved. */
-  publish(image: ReleasedImage, verification: VerificationSummary | null): Promise<ReleaseOutcome>;
+  /** The two-phase gates checked, each passed (a failed one refuses before this is returned). */
+  gates?: GateResult[];
+  /**
+   * Creates, updates or publishes the release; call after the tags moved. `image` is the promoted image,
+   * or every image of a release set (each listed in the notes' verification footer with its digest).
+   */
+  publish(image: ReleasedImage | readonly ReleasedImage[], verification: VerificationSummary | null): Promise<ReleaseOutcome>;
 }
 
 /** The release as it is after {@link PreparedRelease.publish}. */
@@ -180,7 +195,9 @@ export async function prepareRelease(request: ReleaseRequest, ports: ReleasePort
   const previous = previousRelease(version, known);
   const makeLatest = makeLatestFor(version, known);
   const prerelease = versionOfTag(version)!.isPrerelease;
-  const decided = { tag, tagExists, previous, makeLatest, prerelease };
+  const to = tagExists ? tag : (request.sha ?? tag);
+  const gates = await checkGates(request, ports, { tag, existing, history: history.releases, to });
+  const decided = { tag, tagExists, previous, makeLatest, prerelease, ...(gates.length > 0 ? { gates } : {}) };
 
   if (release.publishDraft && existing) {
     if (!existing.draft) {
@@ -206,7 +223,6 @@ export async function prepareRelease(request: ReleaseRequest, ports: ReleasePort
   }
 
   // Write the notes now: a missing changelog section must fail before any tag moves.
-  const to = tagExists ? tag : (request.sha ?? tag);
   let notes = '';
   let notesSource = 'nothing (release-notes: none)';
   if (release.notes.kind === 'commits') {
@@ -228,7 +244,7 @@ export async function prepareRelease(request: ReleaseRequest, ports: ReleasePort
     notesSource,
     async publish(image, verification) {
       const footer = verificationFooter({
-        images: [{ reference: image.destination, digest: image.digest }],
+        images: (Array.isArray(image) ? (image as readonly ReleasedImage[]) : [image as ReleasedImage]).map((one) => ({ reference: one.destination, digest: one.digest })),
         ...footerSigner(request.verification, verification),
       });
       const body = [notes.trim(), footer.trim()].filter((part) => part !== '').join('\n\n') + '\n';
@@ -297,6 +313,59 @@ async function readRepositoryFile(git: GitRunner, workspace: string, revision: s
 }
 
 async function readChangelog(ports: ReleasePorts, version: string, template: string, to: string): Promise<{ notes: string; where: string }> {
+  const { source, where } = await readChangelogSource(ports, version, template, to);
+  return { notes: notesFromChangelog(version, source), where: `changelog ${where}` };
+}
+
+/**
+ * Reads the facts of the configured two-phase gates and decides them ({@link evaluateReleaseGates});
+ * any failed gate refuses with PolicyError `RELEASE_GATE_FAILED` listing every gate, before any write.
+ */
+async function checkGates(
+  request: ReleaseRequest,
+  ports: ReleasePorts,
+  context: { tag: string; existing: StoredRelease | undefined; history: readonly StoredRelease[]; to: string },
+): Promise<GateResult[]> {
+  const { gates, release, version } = request;
+  const facts: GateFacts = {};
+  if (release.publishDraft) {
+    facts.draft = {
+      tag: context.tag,
+      repository: ports.store.repository,
+      createWithoutDraft: release.mode !== 'none',
+      ...(context.existing ? { existing: { draft: context.existing.draft } } : {}),
+    };
+  }
+  if (gates?.requireRelease) {
+    const bare = version.replace(/^v(?=\d)/, '');
+    const wanted = gates.requireRelease.template.replaceAll('{version}', bare);
+    const spellings = wanted === gates.requireRelease.template ? [wanted] : [wanted, gates.requireRelease.template.replaceAll('{version}', `v${bare}`)];
+    const found = context.history.find((one) => spellings.includes(one.tagName)) ?? (await ports.store.findReleaseByTag(wanted));
+    facts.requireRelease = { tag: wanted, prerelease: gates.requireRelease.prerelease, ...(found ? { found: { draft: found.draft, prerelease: found.prerelease } } : {}) };
+  }
+  if (gates?.changelogFinal) {
+    if (release.notes.kind !== 'changelog-file') {
+      throw new ConfigurationError('INVALID_INPUT', 'check the changelog gate: it needs release-notes: changelog-file:<path>');
+    }
+    try {
+      const { source } = await readChangelogSource(ports, version, release.notes.template, context.to);
+      facts.changelog = changelogSectionFinal(version, source);
+    } catch (error: unknown) {
+      facts.changelog = { passed: false, reason: errorMessage(error) };
+    }
+  }
+  const results = evaluateReleaseGates(facts);
+  for (const result of results) ports.onProgress?.(`gate ${result.gate}: ${result.passed ? 'passed' : 'failed'}: ${result.reason}`);
+  if (results.some((result) => !result.passed)) {
+    throw new PolicyError(
+      'RELEASE_GATE_FAILED',
+      `release ${context.tag}: refused before any write: ${results.map((result) => `${result.gate} ${result.passed ? 'passed' : 'FAILED'} (${result.reason})`).join('; ')}`,
+    );
+  }
+  return results;
+}
+
+async function readChangelogSource(ports: ReleasePorts, version: string, template: string, to: string): Promise<{ source: ChangelogSource; where: string }> {
   const { git } = ports;
   const workspace = ports.workspace ?? '.';
   let source: ChangelogSource;
@@ -317,5 +386,5 @@ async function readChangelog(ports: ReleasePorts, version: string, template: str
     where = template;
     source = { kind: 'keep-a-changelog', content };
   }
-  return { notes: notesFromChangelog(version, source), where: `changelog ${where}` };
+  return { source, where };
 }

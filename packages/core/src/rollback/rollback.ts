@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { PartialMutationError, PolicyError, RegistryError, errorMessage } from '../errors.js';
 import { auditTagRefusal, planRollback, rollbackRerunRefusal, selectRollbackHistory, trackMovedRefusal } from '../policy/rollback.js';
 import type { AuditTag, RollbackHistoryEntry, RollbackHistoryRow, RollbackRefusal } from '../policy/rollback.js';
@@ -285,8 +284,8 @@ async function readHistory(
   });
   const skipped: RollbackHistoryRow[] = selection.skipped.map(({ tag, reason }) => ({ tag, verdict: reason }));
   const stamped: Array<RollbackHistoryEntry & { stampTime: Date }> = [];
-  const limit = pLimit(4);
-  const digests = await Promise.all(selection.stamped.map((entry) => limit(() => resolveDigestIfExists(client, { ...repo, tag: entry.tag }))));
+  // All at once: the registry client bounds the requests in flight per host.
+  const digests = await Promise.all(selection.stamped.map((entry) => resolveDigestIfExists(client, { ...repo, tag: entry.tag })));
   for (const [index, entry] of selection.stamped.entries()) {
     const digest = digests[index];
     if (digest === undefined) skipped.push({ tag: entry.tag, stampTime: entry.stampTime, verdict: 'skipped: the tag vanished while the history was read' });

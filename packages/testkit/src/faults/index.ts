@@ -3,3 +3,5 @@
  */
 export { startFaultProxy } from './proxy.js';
 export type { Fault, FaultCount, FaultProxy, FaultRule, ProxyLogEntry } from './proxy.js';
+export { criticalPath } from './critical-path.js';
+export type { CriticalPath, TimedRequest } from './critical-path.js';

@@ -134,4 +134,25 @@ describe('startFaultProxy', () => {
       expect(await pending).toBeInstanceOf(Error);
     });
   });
+  describe('with a rate-limit rule of 2 concurrent requests and a delay', () => {
+    it('answers 429 with Retry-After to requests beyond 2 in flight and forwards the rest', async () => {
+      const remove = proxy.addRule({ path: /\/manifests\/1\.0\.0$/, fault: { kind: 'rate-limit', maxConcurrent: 2, retryAfter: '3', delayMs: 50 } });
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, async () => {
+          const response = await fetch(manifestUrl(), { headers: { ...ACCEPT, Authorization: basic() } });
+          const body = await response.text();
+          return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+        }),
+      );
+      // Later requests are admitted again once the first two ended.
+      const after = await fetch(manifestUrl(), { headers: { ...ACCEPT, Authorization: basic() } });
+      await after.arrayBuffer();
+      remove();
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(2);
+      const refused = answers.filter((a) => a.status === 429);
+      expect(refused).toHaveLength(3);
+      expect(refused.every((a) => a.retryAfter === '3' && a.body.includes('TOOMANYREQUESTS'))).toBe(true);
+      expect(after.status).toBe(200);
+    });
+  });
 });

@@ -46,7 +46,14 @@ export type Fault =
   /** Answers `status` (default 403) with an OCI error body quoting the request's decoded `Authorization`. */
   | { kind: 'echo-authorization'; status?: number }
   /** Forwards, then sets `Link: <url>; rel="next"` (a tag list page on another host). */
-  | { kind: 'link'; url: string };
+  | { kind: 'link'; url: string }
+  /**
+   * A rate limit on concurrency: while `maxConcurrent` requests matched by this rule are in flight,
+   * a further one is answered `429` with `Retry-After: retryAfter` (seconds, default `1`) and a
+   * `TOOMANYREQUESTS` OCI error; the others are forwarded. Every answer, 429s included, comes after
+   * `delayMs` (default 0), so the rule also stands for a latency.
+   */
+  | { kind: 'rate-limit'; maxConcurrent: number; retryAfter?: string; delayMs?: number };
 
 /** A rule: which requests (method, path regexp over path + query, count) and what happens to them. */
 export interface FaultRule {
@@ -103,6 +110,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
 
 interface ActiveRule extends FaultRule {
   seen: number;
+  /** Requests admitted by a `rate-limit` rule and not yet answered. */
+  inFlight: number;
 }
 
 function applies(rule: ActiveRule): boolean {
@@ -141,7 +150,7 @@ function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
 export async function startFaultProxy(options: { upstream: string; rules?: FaultRule[] }): Promise<FaultProxy> {
   const upstream = new URL(options.upstream);
   const agent = new Agent({ keepAlive: true });
-  let rules: ActiveRule[] = (options.rules ?? []).map((rule) => ({ ...rule, seen: 0 }));
+  let rules: ActiveRule[] = (options.rules ?? []).map((rule) => ({ ...rule, seen: 0, inFlight: 0 }));
   const log: ProxyLogEntry[] = [];
   const sockets = new Set<Socket>();
 
@@ -263,17 +272,39 @@ export async function startFaultProxy(options: { upstream: string; rules?: Fault
     };
     log.push(entry);
     let fault: Fault | undefined;
+    let admittedBy: ActiveRule | undefined;
     for (const rule of rules) {
       if (rule.method !== undefined && rule.method.toUpperCase() !== method) continue;
       if (!rule.path.test(path)) continue;
       rule.seen += 1;
       if (applies(rule)) {
         fault = rule.fault;
+        if (fault.kind === 'rate-limit') {
+          const delay = fault.delayMs ?? 0;
+          if (rule.inFlight >= fault.maxConcurrent) {
+            const body = JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'too many concurrent requests' }] });
+            fault = { kind: 'status', status: 429, body, headers: { 'content-type': 'application/json', 'retry-after': fault.retryAfter ?? '1' } };
+            entry.fault = 'rate-limit';
+            const answer = fault;
+            if (delay > 0) {
+              setTimeout(() => handle(req, res, entry, answer).catch(() => req.socket.destroy()), delay);
+              res.once('finish', () => (entry.endMs ??= performance.now()));
+              res.once('close', () => (entry.endMs ??= performance.now()));
+              return;
+            }
+          } else {
+            rule.inFlight += 1;
+            admittedBy = rule;
+            fault = delay > 0 ? { kind: 'delay', ms: delay } : undefined;
+            entry.fault = 'rate-limit';
+          }
+        }
         break;
       }
     }
-    if (fault) entry.fault = fault.kind;
+    if (fault && entry.fault === undefined) entry.fault = fault.kind;
     const ended = (): void => {
+      if (entry.endMs === undefined && admittedBy) admittedBy.inFlight -= 1;
       entry.endMs ??= performance.now();
     };
     res.once('finish', ended);
@@ -297,7 +328,7 @@ export async function startFaultProxy(options: { upstream: string; rules?: Fault
     host,
     log,
     addRule(rule) {
-      const active: ActiveRule = { ...rule, seen: 0 };
+      const active: ActiveRule = { ...rule, seen: 0, inFlight: 0 };
       rules.push(active);
       return () => {
         rules = rules.filter((r) => r !== active);
