@@ -5,6 +5,7 @@ import {
   getOptionalInput,
   getRequiredInput,
   getSecretInput,
+  namedInput,
   readForgeInput,
   readRegistryInputs,
 } from '@tagwright/action-kit';
@@ -54,24 +55,24 @@ const FLOATING = ['major', 'minor', 'latest'] as const;
 
 /** Reads and validates every input; throws ConfigurationError naming the input before any request. */
 export function readInputs(): Inputs {
-  const images = getListInput('images').map((image) => parseRepository(image));
-  if (images.length === 0) throw new ConfigurationError('MISSING_INPUT', 'read input images: give at least one image repository');
+  const images = getListInput('images').map((image) => namedInput('images', 'ghcr.io/acme/app', () => parseRepository(image)));
+  if (images.length === 0) throw new ConfigurationError('MISSING_INPUT', 'read input images: give at least one image repository, e.g. ghcr.io/acme/app');
   const ref = getRequiredInput('ref');
-  parseReleaseRef(ref);
+  namedInput('ref', 'refs/tags/v1.4.0', () => parseReleaseRef(ref));
   const sha = normalizeCommitSha(getRequiredInput('sha'));
   const shaProblem = commitShaProblem(sha, 'full');
   if (shaProblem !== undefined) {
-    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} ${shaProblem}`);
+    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} ${shaProblem}, e.g. 4f1c2d3e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d`);
   }
   const event = readWorkflowEvent(process.env);
   const floatingList = getListInput('floating');
   for (const item of floatingList) {
     if (!(FLOATING as readonly string[]).includes(item)) {
-      throw new ConfigurationError('INVALID_INPUT', `read input floating: ${JSON.stringify(item)} is not one of ${FLOATING.join(', ')}`);
+      throw new ConfigurationError('INVALID_INPUT', `read input floating: ${JSON.stringify(item)} is not one of ${FLOATING.join(', ')}, e.g. major, minor, latest`);
     }
   }
   const stamp = getOptionalInput('stamp');
-  if (stamp !== undefined) validateStampTemplate(stamp);
+  if (stamp !== undefined) namedInput('stamp', 'prod-{date}-{sha}', () => validateStampTemplate(stamp));
   const inputs: Inputs = {
     images,
     ref,
@@ -114,13 +115,13 @@ function readStagingInputs(): StagingInputs | undefined {
   if (base !== undefined) {
     const version = versionOfTag(base);
     if (!version || version.isPrerelease || version.build.length > 0) {
-      throw new ConfigurationError('INVALID_INPUT', `read input staging-base: ${JSON.stringify(base)} is not X.Y.Z (or vX.Y.Z)`);
+      throw new ConfigurationError('INVALID_INPUT', `read input staging-base: ${JSON.stringify(base)} is not X.Y.Z (or vX.Y.Z), e.g. 1.5.0`);
     }
   }
   const dir = getOptionalInput('path') ?? '.';
   const pathProblem = repositoryPathProblem(dir);
   if (pathProblem !== undefined) {
-    throw new ConfigurationError('INVALID_INPUT', `read input path: ${JSON.stringify(dir)} must be a directory inside the workspace: it ${pathProblem}`);
+    throw new ConfigurationError('INVALID_INPUT', `read input path: ${JSON.stringify(dir)} must be a directory inside the workspace: it ${pathProblem}, e.g. packages/app`);
   }
   return { ...(base !== undefined ? { base } : {}), ...(exact !== undefined ? { version: exact } : {}), path: dir, githubToken, forge: readForgeInput() };
 }

@@ -16,9 +16,12 @@ export {
   getKeyValueInput,
   getSecretInput,
   getChoiceInput,
+  namedInput,
+  inputError,
+  getDurationInput,
 } from './inputs.js';
 export { markdownTable, escapeMarkdown } from './markdown.js';
-export { readRegistryInputs, createActionRegistryClient } from './registry.js';
+export { readRegistryInputs, createActionRegistryClient, withDeadline, DEFAULT_ACTION_TIMEOUT } from './registry.js';
 export type { RegistryInputs } from './registry.js';
 export { readVerificationInputs, readReleaseInputs } from './policy-inputs.js';
 export { readForgeInput, FORGE_CHOICES } from './forge.js';

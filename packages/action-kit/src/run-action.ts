@@ -35,8 +35,9 @@ export interface ActionRuntime {
 /**
  * Runs an action's main function: writes its outputs to `$GITHUB_OUTPUT`, its summary to
  * `$GITHUB_STEP_SUMMARY`, its warnings as annotations, and turns any throw into
- * `core.setFailed` with a redacted message. A {@link PartialMutationError}'s report is written to
- * the summary and the log, so the user sees exactly what changed before the failure.
+ * `core.setFailed` with a redacted message. A failing run writes a summary too ({@link failureSummary}):
+ * the error, what was read, and what was written (nothing, or a {@link PartialMutationError}'s exact
+ * report, also printed to the log). Without `$GITHUB_STEP_SUMMARY` the summary goes to the log.
  */
 export async function runAction(main: (runtime: ActionRuntime) => Promise<ActionResult>): Promise<void> {
   // Node's fetch (undici) compiles its llhttp WebAssembly parser on the first request; V8's
@@ -44,8 +45,13 @@ export async function runAction(main: (runtime: ActionRuntime) => Promise<Action
   // compute-tags 82 -> 53 MiB). The baseline tier parses a registry's few small responses just as
   // well. The flag is process-wide, so it is set here, in the action runtime, never in core.
   setFlagsFromString('--liftoff-only');
+  // The progress lines are kept: a failing run's summary says what was read before the failure.
+  const progress: string[] = [];
   const runtime: ActionRuntime = {
-    info: (message) => core.info(redact(message)),
+    info: (message) => {
+      progress.push(message);
+      core.info(redact(message));
+    },
     warning: (message) => core.warning(redact(message)),
     debug: (message) => core.debug(redact(message)),
     setSecret: (value) => core.setSecret(value),
@@ -62,15 +68,40 @@ export async function runAction(main: (runtime: ActionRuntime) => Promise<Action
     if (result.summary) await writeSummary(result.summary);
   } catch (error: unknown) {
     if (error instanceof PartialMutationError) {
-      const report = JSON.stringify(error.report, null, 2);
-      core.error(redact(`Partial change report:\n${report}`));
-      await writeSummary(
-        `## Failed part way\n\n${redact(error.message)}\n\nWhat was and was not changed:\n\n\`\`\`json\n${redact(report)}\n\`\`\`\n`,
-      );
+      core.error(redact(`Partial change report:\n${JSON.stringify(error.report, null, 2)}`));
     }
     const prefix = error instanceof ConfigurationError ? 'Configuration error: ' : '';
-    core.setFailed(prefix + redact(errorMessage(error)));
+    const message = prefix + redact(errorMessage(error));
+    // The summary never stops the failure from being reported.
+    await writeSummary(failureSummary(error, progress)).catch((summaryError: unknown) => core.warning(redact(`write the step summary: ${errorMessage(summaryError)}`)));
+    core.setFailed(message);
   }
+}
+
+/**
+ * The step summary of a failing run: the error, what was read (the progress lines up to the
+ * failure), and what was written: the exact partial report of a {@link PartialMutationError}, else
+ * nothing (every other failure happens before the first write, by the use cases' contract).
+ *
+ * @param error - what the action threw.
+ * @param progress - the progress lines logged before the failure, in order.
+ * @returns Markdown (not yet redacted; the writer redacts).
+ */
+export function failureSummary(error: unknown, progress: readonly string[]): string {
+  const configuration = error instanceof ConfigurationError;
+  const heading = error instanceof PartialMutationError ? 'Failed part way' : configuration ? 'Failed: configuration error' : 'Failed';
+  const lines = [`## ${heading}\n`, '```text', errorMessage(error), '```\n'];
+  lines.push('### What was read\n');
+  if (configuration) lines.push('Nothing: the inputs were refused before any request.\n');
+  else if (progress.length === 0) lines.push('Nothing recorded before the failure.\n');
+  else lines.push('```text', ...progress, '```\n');
+  lines.push('### What was written\n');
+  if (error instanceof PartialMutationError) {
+    lines.push('The run failed part way. What was and was not changed (re-read from the registry):\n', '```json', JSON.stringify(error.report, null, 2), '```\n');
+  } else {
+    lines.push('Nothing was changed.\n');
+  }
+  return lines.join('\n');
 }
 
 async function writeSummary(markdown: string): Promise<void> {

@@ -3,6 +3,7 @@ import {
   getListInput,
   getOptionalInput,
   getRequiredInput,
+  namedInput,
   readRegistryInputs,
   readReleaseInputs,
   readVerificationInputs,
@@ -34,6 +35,10 @@ export interface Inputs {
    * input, else the source tag when it is a version. Set whenever a release is requested.
    */
   releaseVersion?: string;
+  /** The version promoted (`version` input, else the source tag when it is a version); for the downgrade guard. */
+  sourceVersion?: string;
+  /** Allow a floating version tag to move to a lower version. */
+  allowDowngrade: boolean;
   registry: RegistryInputs;
   /**
    * A release set (`images`, or a version-pattern / digest-map `source`): every image promoted as one
@@ -56,32 +61,40 @@ export function readInputs(): Inputs {
         : 'read input images: give image or images, not both',
     );
   }
-  const images = imagesInput.length > 0 ? imagesInput.map((one) => parseRepository(one)) : [parseRepository(imageInput as string)];
+  const images = imagesInput.length > 0 ? imagesInput.map((one) => namedInput('images', 'ghcr.io/acme/app', () => parseRepository(one))) : [namedInput('image', 'ghcr.io/acme/app', () => parseRepository(imageInput as string))];
   const image = images[0] as RepositoryReference;
   const sourceInput = getRequiredInput('source');
   const source: ImageReference = { ...image };
   const set = readSetSource(images, sourceInput, imagesInput.length > 0);
   if (set) {
     if (set.source.kind === 'tag') source.tag = set.source.tag;
-  } else if (sourceInput.includes(':')) source.digest = validateDigest(sourceInput);
-  else source.tag = validateTag(sourceInput);
+  } else {
+    namedInput('source', '1.4.0, or sha256: and 64 hex digits', () => {
+      if (sourceInput.includes(':')) source.digest = validateDigest(sourceInput);
+      else source.tag = validateTag(sourceInput);
+    });
+  }
   const destinationInput = getOptionalInput('destination');
   if (set && destinationInput !== undefined) {
     throw new ConfigurationError('INVALID_INPUT', 'read input destination: a release set (images, or a version-pattern source) is promoted within each image\'s own repository; leave destination empty');
   }
-  const destination = destinationInput === undefined ? image : parseRepository(destinationInput);
+  const destination =
+    destinationInput === undefined ? image : namedInput('destination', 'ghcr.io/acme/app-prod', () => parseRepository(destinationInput));
   const targets = getListInput('targets');
-  if (targets.length === 0) throw new ConfigurationError('MISSING_INPUT', 'read input targets: give at least one target tag');
+  if (targets.length === 0) throw new ConfigurationError('MISSING_INPUT', 'read input targets: give at least one target tag, e.g. prod');
   for (const target of targets) {
-    if (target.includes('{')) validateStampTemplate(target);
-    else validateTag(target);
+    namedInput('targets', 'prod, or the stamp prod-{date}-{sha}', () => {
+      if (target.includes('{')) validateStampTemplate(target);
+      else validateTag(target);
+    });
   }
   const sha = getOptionalInput('sha') ?? '';
   if (targets.some((t) => t.includes('{sha}')) && !isAbbreviatedCommitSha(normalizeCommitSha(sha))) {
-    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} is not a commit SHA, and a target uses {sha}`);
+    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} is not a commit SHA, and a target uses {sha}; e.g. 4f1c2d3 or the full 40 hex digits`);
   }
   const release = readReleaseInputs();
   const releaseVersion = checkRelease(release, source);
+  const sourceVersion = release.version ?? (source.tag !== undefined && versionOfTag(source.tag) ? source.tag : undefined);
   const gates = readGates(release);
   return {
     source,
@@ -93,6 +106,8 @@ export function readInputs(): Inputs {
     verification: readVerificationInputs(),
     release,
     ...(releaseVersion !== undefined ? { releaseVersion } : {}),
+    ...(sourceVersion !== undefined ? { sourceVersion } : {}),
+    allowDowngrade: getBooleanInput('allow-downgrade', false),
     registry: readRegistryInputs(),
     ...(set ? { set } : {}),
     gates,
@@ -178,7 +193,7 @@ function checkRelease(release: ReleaseInputs, source: ImageReference): string | 
   let version: string;
   if (release.version !== undefined) {
     if (!versionOfTag(release.version)) {
-      throw new ConfigurationError('INVALID_INPUT', `read input version: ${JSON.stringify(release.version)} is not a SemVer 2.0 version (X.Y.Z or vX.Y.Z, optionally -prerelease)`);
+      throw new ConfigurationError('INVALID_INPUT', `read input version: ${JSON.stringify(release.version)} is not a SemVer 2.0 version (X.Y.Z or vX.Y.Z, optionally -prerelease), e.g. 1.4.0`);
     }
     version = release.version;
   } else if (source.tag !== undefined && versionOfTag(source.tag)) {
@@ -186,7 +201,7 @@ function checkRelease(release: ReleaseInputs, source: ImageReference): string | 
   } else {
     throw new ConfigurationError(
       'MISSING_INPUT',
-      `read input version: required when a release is requested and source ${JSON.stringify(source.tag ?? source.digest)} is not a version tag`,
+      `read input version: required when a release is requested and source ${JSON.stringify(source.tag ?? source.digest)} is not a version tag; e.g. version: 1.4.0`,
     );
   }
   if (release.notes.kind === 'changelog-file') {
@@ -197,7 +212,7 @@ function checkRelease(release: ReleaseInputs, source: ImageReference): string | 
         throw new Error('it must be a path inside the repository');
       }
     } catch (error: unknown) {
-      throw new ConfigurationError('INVALID_INPUT', `read input release-notes: changelog-file:${template}: ${errorMessage(error)}`, { cause: error });
+      throw new ConfigurationError('INVALID_INPUT', `read input release-notes: changelog-file:${template}: ${errorMessage(error)}, e.g. changelog-file:CHANGELOG.md`, { cause: error });
     }
   }
   return version;

@@ -94,6 +94,8 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
       copySignatures: inputs.copySignatures,
       dryRun: inputs.dryRun,
       now: deps.now(),
+      ...(inputs.sourceVersion !== undefined ? { sourceVersion: inputs.sourceVersion } : {}),
+      allowDowngrade: inputs.allowDowngrade,
     },
     {
       client,

@@ -6,6 +6,7 @@ import {
   readRegistryInputs,
   readReleaseInputs,
   readVerificationInputs,
+  namedInput,
 } from '@tagwright/action-kit';
 import type { RegistryInputs, ReleaseInputs, VerificationInputs } from '@tagwright/action-kit';
 import { changelogPaths } from '@tagwright/core/changelog';
@@ -54,14 +55,21 @@ export interface Inputs {
 }
 
 /** Runs `read` and turns what it throws into a ConfigurationError naming the input. */
+/** A valid value of each input whose value is parsed, shown after `e.g.` in its error. */
+const EXAMPLES: Record<string, string> = {
+  image: 'ghcr.io/acme/app',
+  track: 'prod',
+  to: 'prod-20261110-bbbbbbb, or sha256: and 64 hex digits',
+  history: 'prod-*',
+  'history-template': 'prod-{date}-{sha}',
+  also: 'latest',
+  'audit-tag': 'prod-rollback-{datetime}-from-{sha}',
+  'run-attempt': '1',
+  'release-notes': 'changelog-file:CHANGELOG.md',
+};
+
 function named<T>(input: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error: unknown) {
-    const message = errorMessage(error);
-    if (error instanceof ConfigurationError && message.startsWith(`read input ${input}:`)) throw error;
-    throw new ConfigurationError('INVALID_INPUT', `read input ${input}: ${message}`, { cause: error });
-  }
+  return namedInput(input, EXAMPLES[input] ?? '', read);
 }
 
 /** Compiles a picomatch glob over whole tags; throws when picomatch cannot parse it. */
@@ -117,7 +125,7 @@ export function readInputs(): Inputs {
     dryRun: getBooleanInput('dry-run', false),
     runAttempt: named('run-attempt', () => {
       const given = getOptionalInput('run-attempt') ?? '1';
-      if (!/^[1-9][0-9]{0,5}$/.test(given)) throw new ConfigurationError('INVALID_INPUT', `read input run-attempt: ${JSON.stringify(given)} is not a positive whole number`);
+      if (!/^[1-9][0-9]{0,5}$/.test(given)) throw new ConfigurationError('INVALID_INPUT', `read input run-attempt: ${JSON.stringify(given)} is not a positive whole number, e.g. 1`);
       return Number(given);
     }),
     verification: readVerificationInputs(),

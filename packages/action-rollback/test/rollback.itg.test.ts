@@ -306,12 +306,12 @@ describe('rollback action (built, run through action.yml)', () => {
   });
 
   describe.each([
-    ['image', { image: 'Not/A/Repo' }, /read input image: parse repository "Not\/A\/Repo"/],
-    ['to', { to: 'sha256:xyz' }, /read input to: parse digest "sha256:xyz"/],
+    ['image', { image: 'Not/A/Repo' }, /read input image: "Not\/A\/Repo" is not a valid image repository .*, e.g. ghcr.io\/acme\/app/],
+    ['to', { to: 'sha256:xyz' }, /read input to: "sha256:xyz" is not a valid digest .*, e.g. prod-20261110-bbbbbbb/],
     ['history', { history: 'prod-[' }, /read input history: "prod-\[" is not a valid glob/],
     ['history-template', { 'history-template': 'prod-{sha}' }, /read input history-template: "prod-\{sha\}" has no \{date\} or \{datetime\}/],
     ['audit-tag', { 'audit-tag': 'prod-{date}-{sha}' }, /read input audit-tag: .* read as promotion stamps/],
-    ['also', { also: 'latest, bad tag!' }, /read input also: parse tag "bad tag!"/],
+    ['also', { also: 'latest, bad tag!' }, /read input also: "bad tag!" is not a valid tag \(OCI tag grammar .*, e.g. latest/],
     ['key', { key: 'missing-cosign.pub' }, /read input key: "missing-cosign.pub" is neither a PEM public key nor a readable file/],
   ])('when the input %s is malformed', (_name, inputs, message) => {
     it('fails naming the input before any request', async () => {
@@ -324,6 +324,9 @@ describe('rollback action (built, run through action.yml)', () => {
 
       expect(result.exitCode).not.toBe(0);
       expect(result.stdout).toMatch(message);
+      // A failing run writes a step summary too: the error, and that nothing was changed.
+      expect(result.summary).toContain('## Failed: configuration error');
+      expect(result.summary).toContain('Nothing was changed.');
       expect((await readAccessLog(registry)).slice(requestsBefore).filter((entry) => entry.userAgent.includes('tagwright-rollback'))).toEqual([]);
     });
   });

@@ -301,9 +301,9 @@ describe('tagwright CLI', () => {
     });
 
     it('a missing required flag exits 2 with its description', async () => {
-      const result = await run(['promote', '--source', '1.4.0', '--targets', 'prod']);
+      const result = await run(['promote', '--image', 'x/y', '--source', '1.4.0']);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('tagwright promote: missing required flag --image (The source image repository');
+      expect(result.stderr).toContain('tagwright promote: missing required flag --targets (Target tags');
     });
 
     it('no ref in the flags or the CI context exits 2 naming the variables read', async () => {

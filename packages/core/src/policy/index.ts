@@ -17,6 +17,7 @@ export {
   ROLLBACK_AUDIT_TEMPLATE,
   planRollback,
   rollbackRerunRefusal,
+  trackMovedRefusal,
   auditTagRefusal,
   rollbackMarker,
   rollbackNotice,
@@ -41,6 +42,8 @@ export type {
 export { OCI_TAG_GRAMMAR, isOciTag, sanitizeBranchTag } from './tag-grammar.js';
 export { combineTagNames, addStagingTags, stagingReservationFor } from './images.js';
 export type { ImageTagPlan, CombinedTagNames, StagingReservationDecision } from './images.js';
+export { isFloatingVersionTag, findDowngrades, downgradeMessage } from './downgrade.js';
+export type { DowngradeTarget, Downgrade } from './downgrade.js';
 export { isVersionPattern, expandVersionPattern, pickCommonBuild, planSetRollback } from './release-set.js';
 export type { CommonBuildPick, SetTargetState, SetRollbackStep } from './release-set.js';
 export { builtCommit, REVISION_KEY } from './built-commit.js';

@@ -9,6 +9,7 @@ import {
   rollbackMarker,
   rollbackNotice,
   rollbackRerunRefusal,
+  trackMovedRefusal,
   ROLLBACK_AUDIT_TEMPLATE,
   selectRollbackHistory,
 } from './index.js';
@@ -346,5 +347,19 @@ describe('rollbackNotice', () => {
       '> [!WARNING]',
       `> Rolled back on 2026-11-22 10:15:00 UTC: \`prod\` moved from 1.2.1 (${B}) to 1.2.0 (${A}); audit tag \`prod-rollback-x\`.`,
     ]);
+  });
+});
+
+describe('trackMovedRefusal', () => {
+  const from = `sha256:${'c'.repeat(64)}`;
+  const other = `sha256:${'d'.repeat(64)}`;
+  it.each([
+    { current: from, refused: false },
+    { current: other, refused: true },
+    { current: undefined, refused: true },
+  ])('when the track reads $current before the write, refused: $refused', ({ current, refused }) => {
+    const refusal = trackMovedRefusal({ operation: 'roll back r/app:prod', track: 'prod', decidedFrom: from, current });
+    expect(refusal?.code).toBe(refused ? 'TRACK_MOVED' : undefined);
+    if (refused) expect(refusal?.message).toMatch(/^roll back r\/app:prod: prod pointed at sha256:c+ when the rollback was planned and .*; nothing was moved$/);
   });
 });

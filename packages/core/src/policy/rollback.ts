@@ -293,9 +293,10 @@ export interface RollbackHistoryRow {
 export interface RollbackRefusal {
   /**
    * `RERUN_NEEDS_TO`: a re-run without `to` could move the track back twice; `NO_ROLLBACK_TARGET`: no earlier
-   * build; `ALREADY_AT_TARGET`: the track is at the target; `AUDIT_TAG_TAKEN`: the audit tag names another build.
+   * build; `ALREADY_AT_TARGET`: the track is at the target; `AUDIT_TAG_TAKEN`: the audit tag names another build;
+   * `TRACK_MOVED`: the track left the digest the rollback was decided from before anything was written.
    */
-  code: 'RERUN_NEEDS_TO' | 'NO_ROLLBACK_TARGET' | 'ALREADY_AT_TARGET' | 'AUDIT_TAG_TAKEN';
+  code: 'RERUN_NEEDS_TO' | 'NO_ROLLBACK_TARGET' | 'ALREADY_AT_TARGET' | 'AUDIT_TAG_TAKEN' | 'TRACK_MOVED';
   /** `<operation>: <why>; nothing was moved`. */
   message: string;
   /** The history considered, for the log, when the refusal is about the history. */
@@ -357,6 +358,32 @@ export function rollbackRerunRefusal(input: { runAttempt?: number; hasTo: boolea
       `${input.operation}: this is attempt ${input.runAttempt} of the workflow run, and a rollback without \`to\` picks the next older build ` +
       `again, so a re-run could move ${input.track} back twice. Give \`to\` (the target in the first attempt's summary) to repeat or ` +
       'complete that rollback; nothing was moved',
+  };
+}
+
+/**
+ * The compare-and-swap guard of a rollback: the track is read (digest-verified) when the rollback is
+ * decided and again right before the first write; when the second read differs, someone else moved
+ * the track (a promote) and the rollback must not overwrite it. Pure.
+ *
+ * @param input - the operation, the track, the digest the plan was made from and the digest read now
+ *   (undefined when the tag vanished).
+ * @returns the `TRACK_MOVED` refusal, or undefined when the track is where the plan left it.
+ * @example
+ * ```ts
+ * const refusal = trackMovedRefusal({ operation, track: 'prod', decidedFrom: fromDigest, current: await readTrack() });
+ * if (refusal) throw new PolicyError(refusal.code, refusal.message);
+ * ```
+ */
+export function trackMovedRefusal(input: { operation: string; track: string; decidedFrom: string; current: string | undefined }): RollbackRefusal | undefined {
+  if (input.current === input.decidedFrom) return undefined;
+  const now = input.current === undefined ? 'was deleted' : `now points at ${input.current}`;
+  return {
+    code: 'TRACK_MOVED',
+    message:
+      `${input.operation}: ${input.track} pointed at ${input.decidedFrom} when the rollback was planned and ${now} ` +
+      '(moved by another job, e.g. a promote, while this rollback ran); run the rollback again to decide from the new state, ' +
+      'and put promote, rollback and cleanup in one `concurrency` group; nothing was moved',
   };
 }
 

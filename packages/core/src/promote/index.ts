@@ -9,6 +9,7 @@ export { promote } from './promote.js';
 export type { PromoteOptions, PromoteReport, TargetReport, CopyFigures, CopyImage } from './promote.js';
 export { promoteImage } from './promote-image.js';
 export type { PromoteImageRequest, PromoteImagePorts, PromoteImageReport } from './promote-image.js';
+export { refuseDowngrades } from './downgrade.js';
 export { promoteSet } from './promote-set.js';
 export type { PromoteSetRequest, PromoteSetPorts, PromoteSetReport, SetImageReport, SetTargetReport, SetSource } from './promote-set.js';
 export { readImageRevision } from './revision.js';

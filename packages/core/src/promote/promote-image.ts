@@ -6,6 +6,7 @@ import { afterTagsMoved } from '../release/after-move.js';
 import type { CopiedSignatures } from '../sigstore/storage.js';
 import type { VerificationSummary } from '../release/after-move.js';
 import type { PreparedRelease, ReleaseOutcome } from '../release/release.js';
+import { refuseDowngrades } from './downgrade.js';
 import { promote } from './promote.js';
 import type { CopyImage, PromoteReport } from './promote.js';
 
@@ -25,6 +26,13 @@ export interface PromoteImageRequest {
   dryRun: boolean;
   /** The time of the promotion (stamp templates). */
   now: Date;
+  /**
+   * The version promoted, as a version tag (`1.2.1`), from the source tag or the `version` input;
+   * absent when unknown (then no downgrade check can run).
+   */
+  sourceVersion?: string;
+  /** Allow moving a floating version tag (`latest`, `X`, `X.Y`) to a lower version than it holds. */
+  allowDowngrade?: boolean;
 }
 
 /** What a promotion needs from the outside world. */
@@ -73,6 +81,8 @@ export interface PromoteImageReport<V extends VerificationSummary> {
  * @returns the report.
  * @throws {@link PartialMutationError} when the tags moved and the release failed, or a write failed part way.
  * @throws the verifier's error to refuse the promotion (nothing written).
+ * @throws {@link PolicyError} `DOWNGRADE` when a floating version tag would move to a lower version
+ *   and `allowDowngrade` is not set (nothing written).
  */
 export async function promoteImage<V extends VerificationSummary>(request: PromoteImageRequest, ports: PromoteImagePorts<V>): Promise<PromoteImageReport<V>> {
   const { client } = ports;
@@ -87,6 +97,9 @@ export async function promoteImage<V extends VerificationSummary>(request: Promo
   let signatures: CopiedSignatures | undefined;
   if (!verifier) {
     warnings.push(`promoting ${formatReference(source)} without signature verification: give certificate-identity and certificate-oidc-issuer, or key`);
+  }
+  if (request.sourceVersion !== undefined && request.allowDowngrade !== true) {
+    await refuseDowngrades(client, destination, targets, request.sourceVersion, `promote ${formatReference(source)}`);
   }
   const copyImage: CopyImage | undefined = crossRepository ? await ports.copyImage() : undefined;
   const promotion = await promote({

@@ -86,6 +86,12 @@ export interface PromoteOptions {
   copyImage?: CopyImage;
   /** Progress lines for the caller to log. */
   onProgress?: (message: string) => void;
+  /**
+   * Default true: a target whose HEAD already answers the digest is not written again. False writes
+   * every target (rollback: it has read the track from the manifest bytes, and a stale HEAD must not
+   * turn the move into a no-op).
+   */
+  skipUnchanged?: boolean;
 }
 
 /**
@@ -171,7 +177,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
       report.copy = await options.copyImage(client, { registry: source.registry, repository: source.repository }, destination, manifest);
       progress(`copied ${manifest.digest} into ${formatReference(destination)}`);
     }
-    for (const target of report.targets) if (target.before === manifest.digest) target.status = 'unchanged';
+    if (options.skipUnchanged !== false) for (const target of report.targets) if (target.before === manifest.digest) target.status = 'unchanged';
     // Every write is attempted once, concurrently; each target's status says what happened to it.
     const writes = await Promise.allSettled(
       report.targets

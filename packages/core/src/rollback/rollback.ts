@@ -1,5 +1,5 @@
-import { PartialMutationError, PolicyError, errorMessage } from '../errors.js';
-import { auditTagRefusal, planRollback, rollbackRerunRefusal, selectRollbackHistory } from '../policy/rollback.js';
+import { PartialMutationError, PolicyError, RegistryError, errorMessage } from '../errors.js';
+import { auditTagRefusal, planRollback, rollbackRerunRefusal, selectRollbackHistory, trackMovedRefusal } from '../policy/rollback.js';
 import type { AuditTag, RollbackHistoryEntry, RollbackHistoryRow, RollbackRefusal } from '../policy/rollback.js';
 import { promote } from '../promote/promote.js';
 import type { PromoteReport } from '../promote/promote.js';
@@ -94,9 +94,14 @@ export interface RollbackReport<V extends VerificationSummary> {
  * @param request - see {@link RollbackRequest}.
  * @param ports - see {@link RollbackPorts}.
  * @returns the report.
+ * The track is read by GET (sha256 of the bytes checked), read again right before the first write
+ * (compare-and-swap: refused with `TRACK_MOVED`, nothing written, when it changed), and read again
+ * after the move; another digest there fails the run with the report.
+ *
  * @throws {@link PolicyError} `RERUN_NEEDS_TO`, `TRACK_NOT_FOUND`, `TARGET_NOT_FOUND`, `NO_ROLLBACK_TARGET`,
- *   `ALREADY_AT_TARGET`, `AUDIT_TAG_TAKEN` before anything moves.
- * @throws {@link PartialMutationError} when the move or the release fails after the audit tag was written.
+ *   `ALREADY_AT_TARGET`, `AUDIT_TAG_TAKEN`, `TRACK_MOVED` before anything moves.
+ * @throws {@link PartialMutationError} when the move or the release fails after the audit tag was written,
+ *   or the track was moved by someone else around the write (the report says what each tag holds).
  * @example
  * ```ts
  * const report = await rollback(
@@ -117,7 +122,9 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   refuse(rollbackRerunRefusal({ ...(request.runAttempt !== undefined ? { runAttempt: request.runAttempt } : {}), hasTo: request.to !== undefined, track: request.track, operation }));
   if (ports.verify && ports.prepareVerify) await ports.prepareVerify();
 
-  const fromDigest = await resolveDigestIfExists(client, trackRef);
+  // Decided from the manifest bytes (sha256-checked), not from a HEAD answer that may be stale.
+  const readTrack = (): Promise<string | undefined> => manifestDigestIfExists(client, trackRef);
+  const fromDigest = await readTrack();
   if (fromDigest === undefined) {
     throw new PolicyError('TRACK_NOT_FOUND', `${operation}: the tag does not exist, so there is nothing to roll back; nothing was moved`);
   }
@@ -173,8 +180,23 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   const release = await ports.release?.({ client, repository: repo, tags: [...tags], track: request.track, fromDigest, toDigest, toTag, auditTag: audit.tag, now });
   if (release) warnings.push(...release.warnings);
 
+  // Compare-and-swap as far as the protocol allows: the track is read again right before the first
+  // write and the rollback is refused, nothing written, when someone else moved it meanwhile.
+  if (!request.dryRun) {
+    refuse(trackMovedRefusal({ operation, track: request.track, decidedFrom: fromDigest, current: await readTrack() }));
+  }
   // The trace first: the audit tag pins the replaced build before the track leaves it.
   const auditReport = await promote({ client, source: { ...repo, digest: fromDigest }, targets: [audit.tag], dryRun: request.dryRun, onProgress: info });
+  const failAfterAudit = (message: string, move: PromoteReport | 'not written', cause?: unknown): PartialMutationError =>
+    new PartialMutationError(
+      `${operation} to ${toDigest}: the audit tag ${audit.tag} was ${request.dryRun ? 'planned' : 'written'}, then ${message}`,
+      { audit: auditReport, move },
+      cause === undefined ? undefined : { cause },
+    );
+  if (!request.dryRun) {
+    const moved = trackMovedRefusal({ operation, track: request.track, decidedFrom: fromDigest, current: await readTrack() });
+    if (moved) throw failAfterAudit(`${request.track} moved before the track was written, so nothing else was written: ${moved.message}`, 'not written');
+  }
   let moveReport: PromoteReport;
   try {
     moveReport = await promote({
@@ -183,18 +205,26 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
       targets: [request.track, ...request.also],
       dryRun: request.dryRun,
       onProgress: info,
+      // The track was read from its manifest bytes: a (possibly stale) HEAD never skips its write.
+      skipUnchanged: false,
     });
   } catch (error: unknown) {
-    const report = { audit: auditReport, move: error instanceof PartialMutationError ? error.report : 'not written' };
-    throw new PartialMutationError(
-      `${operation} to ${toDigest}: the audit tag ${audit.tag} was ${request.dryRun ? 'planned' : 'written'}, then moving the tags failed: ${errorMessage(error)}`,
-      report,
-      { cause: error },
-    );
+    throw failAfterAudit(`moving the tags failed: ${errorMessage(error)}`, error instanceof PartialMutationError ? (error.report as PromoteReport) : 'not written', error);
   }
-  const trackBefore = moveReport.targets.find((target) => target.tag === request.track)?.before;
-  if (trackBefore !== undefined && trackBefore !== fromDigest) {
-    warnings.push(`${request.track} moved from ${fromDigest} to ${String(trackBefore)} while this rollback ran; the audit tag names ${fromDigest}`);
+  if (!request.dryRun) {
+    // promote's own HEAD of the track just before its PUT; a HEAD may be stale, so this only warns:
+    // the digest-verified reads before and after the write decide.
+    const trackBefore = moveReport.targets.find((target) => target.tag === request.track)?.before;
+    if (trackBefore !== undefined && trackBefore !== fromDigest) {
+      warnings.push(`a HEAD of ${request.track} just before the write answered ${String(trackBefore)}, while the manifest read right before said ${fromDigest}`);
+    }
+    // After the write: a digest-verified re-read; someone else's digest there fails the run.
+    const after = await readTrack();
+    if (after !== toDigest) {
+      const track = moveReport.targets.find((target) => target.tag === request.track);
+      if (track) track.after = after ?? null;
+      throw failAfterAudit(`${request.track} was re-read as ${after ?? 'deleted'} after the write, not ${toDigest}: someone else moved it`, moveReport);
+    }
   }
 
   // The tags have moved: a release failure says so, so that the releases can be finished by hand.
@@ -222,6 +252,16 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
     ...(released ? { released } : {}),
     warnings,
   };
+}
+
+/** The sha256-checked digest of the manifest a reference names (one GET), or undefined on 404. */
+async function manifestDigestIfExists(client: RegistryClient, ref: ImageReference): Promise<string | undefined> {
+  try {
+    return (await client.getManifest(ref)).digest;
+  } catch (error: unknown) {
+    if (error instanceof RegistryError && error.status === 404) return undefined;
+    throw error;
+  }
 }
 
 function refuse(refusal: RollbackRefusal | undefined): void {

@@ -96,16 +96,20 @@ const SUPPORTED_KEY_TYPES = new Set(['ec', 'ed25519', 'rsa', 'rsa-pss']);
  * @throws ConfigurationError when the text is not a supported public key.
  */
 export function parsePublicKey(pem: string, name = 'public key'): KeyObject {
+  const fail = (problem: string, cause?: unknown): ConfigurationError =>
+    new ConfigurationError(
+      'INVALID_INPUT',
+      `read ${name}: not a PEM public key: ${problem}; give the whole cosign.pub, from -----BEGIN PUBLIC KEY----- to -----END PUBLIC KEY-----`,
+      cause === undefined ? undefined : { cause },
+    );
+  if (!pem.includes('-----BEGIN')) throw fail('expected a PEM "PUBLIC KEY" block');
+  // No raw OpenSSL code (e.g. error:1E08010C:DECODER routines::unsupported) reaches the user: say what is wrong.
+  if (!/-----END [A-Z0-9 ]+-----/.test(pem)) throw fail('the PEM block is truncated (no -----END …----- line)');
   let key: KeyObject;
   try {
-    if (!pem.includes('-----BEGIN')) throw new Error('expected a PEM "PUBLIC KEY" block');
     key = createPublicKey(pem);
   } catch (error) {
-    throw new ConfigurationError(
-      'INVALID_INPUT',
-      `read ${name}: not a PEM public key: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    throw fail('the PEM block does not decode to a public key (truncated or corrupted base64, or not a PUBLIC KEY block)', error);
   }
   const type = key.asymmetricKeyType ?? 'unknown';
   if (!SUPPORTED_KEY_TYPES.has(type)) {
