@@ -33,6 +33,8 @@ const computeTags: Case[] = [
   ['branch-tags', { 'branch-tags': 'main' }, /^read input branch-tags: line "main" is not key=value, e\.g\. main=edge$/],
   ['staging-counter', { 'staging-counter': 'on' }, /^read input staging-counter: "on" is not a boolean/],
   ['staging-base', { 'staging-counter': 'true', 'github-token': 't', 'staging-base': '1.5' }, /^read input staging-base: "1\.5" is not X\.Y\.Z \(or vX\.Y\.Z\), e\.g\. 1\.5\.0$/],
+  ['staging-version', { 'github-token': 't', 'staging-version': '1.5.0' }, /^read input staging-version: "1\.5\.0" is not a SemVer pre-release, e\.g\. 1\.5\.0-staging\.4$/],
+  ['staging-version', { 'github-token': 't', 'staging-version': '1.5.0-staging.4', 'staging-base': '1.6.0' }, /^read input staging-version: "1\.5\.0-staging\.4" is not a pre-release of staging-base 1\.6\.0, e\.g\. 1\.6\.0-staging\.0$/],
   ['path', { 'staging-counter': 'true', 'github-token': 't', path: '../elsewhere' }, /^read input path: "\.\.\/elsewhere" must be a directory inside the workspace: .*, e\.g\. packages\/app$/],
 ];
 
@@ -51,6 +53,8 @@ const promote: Case[] = [
   ['dry-run', { 'dry-run': 'maybe' }, /^read input dry-run: "maybe" is not a boolean \(true or false\), e\.g\. true$/],
   ['copy-signatures', { 'copy-signatures': 'no' }, /^read input copy-signatures: "no" is not a boolean/],
   ['allow-downgrade', { 'allow-downgrade': 'y' }, /^read input allow-downgrade: "y" is not a boolean/],
+  ['key-location', { 'key-location': 'https://acme.example/cosign.pub' }, /^read input key-location: .*but key is empty; give key too, e\.g\. key-location: https:\/\/acme\.example\/cosign\.pub$/],
+  ['key-location', { key: 'keys/cosign.pub', 'key-location': 'my key.pub' }, /^read input key-location: "my key\.pub" is not a URL or path .*, e\.g\. https:\/\/acme\.example\/cosign\.pub$/],
   ['release', { release: 'final' }, /^read input release: "final" is not one of .*, e\.g\. /],
   ['version', { release: 'published', 'github-token': 't', version: '1.4' }, /^read input version: "1\.4" is not a SemVer 2\.0 version .*, e\.g\. 1\.4\.0$/],
   ['version', { release: 'published', 'github-token': 't', source: 'build-7' }, /^read input version: required when a release is requested .*; e\.g\. version: 1\.4\.0$/],

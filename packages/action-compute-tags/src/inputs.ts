@@ -104,11 +104,11 @@ function readStagingInputs(): StagingInputs | undefined {
   if (exact !== undefined) {
     const version = versionOfTag(exact);
     if (!version || !version.isPrerelease || version.build.length > 0) {
-      throw new ConfigurationError('INVALID_INPUT', `read input staging-version: ${JSON.stringify(exact)} is not a SemVer pre-release such as 1.5.0-staging.4`);
+      throw new ConfigurationError('INVALID_INPUT', `read input staging-version: ${JSON.stringify(exact)} is not a SemVer pre-release, e.g. 1.5.0-staging.4`);
     }
     const exactBase = `${exact.startsWith('v') ? 'v' : ''}${version.major}.${version.minor}.${version.patch}`;
     if (base !== undefined && base !== exactBase) {
-      throw new ConfigurationError('INVALID_INPUT', `read input staging-version: ${exact} is not a pre-release of staging-base ${base}`);
+      throw new ConfigurationError('INVALID_INPUT', `read input staging-version: ${JSON.stringify(exact)} is not a pre-release of staging-base ${base}, e.g. ${base.replace(/^v/, exact.startsWith('v') ? 'v' : '')}-staging.0`);
     }
     base = exactBase;
   }

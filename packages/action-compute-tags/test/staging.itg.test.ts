@@ -175,7 +175,7 @@ describe('compute-tags action, staging counter', () => {
 
     it.each([
       [{ 'staging-version': '1.5.0' }, 'read input staging-version: "1.5.0" is not a SemVer pre-release'],
-      [{ 'staging-version': '1.5.0-staging.4', 'staging-base': '1.6.0' }, 'read input staging-version: 1.5.0-staging.4 is not a pre-release of staging-base 1.6.0'],
+      [{ 'staging-version': '1.5.0-staging.4', 'staging-base': '1.6.0' }, 'read input staging-version: "1.5.0-staging.4" is not a pre-release of staging-base 1.6.0, e.g. 1.6.0-staging.0'],
     ])('%j fails before any request: %s', async (inputs, message) => {
       const result = await run('c'.repeat(40), inputs);
       expect(result.exitCode).not.toBe(0);

@@ -67,8 +67,8 @@ export function readVerificationInputs(): VerificationInputs {
   if (getBooleanInput('insecure-ignore-tlog', false)) result.insecureIgnoreTlog = true;
   const keyLocation = getOptionalInput('key-location');
   if (keyLocation !== undefined) {
-    if (given.key === undefined) throw new ConfigurationError('INVALID_INPUT', 'read input key-location: it says where the public key of key is published; give key too');
-    if (/\s/.test(keyLocation)) throw new ConfigurationError('INVALID_INPUT', `read input key-location: ${JSON.stringify(keyLocation)} is not a URL or path (it contains white space)`);
+    if (given.key === undefined) throw new ConfigurationError('INVALID_INPUT', `read input key-location: ${JSON.stringify(keyLocation)} says where the public key of key is published, but key is empty; give key too, e.g. key-location: https://acme.example/cosign.pub`);
+    if (/\s/.test(keyLocation)) throw new ConfigurationError('INVALID_INPUT', `read input key-location: ${JSON.stringify(keyLocation)} is not a URL or path (it contains white space), e.g. https://acme.example/cosign.pub`);
     result.keyLocation = keyLocation;
   }
   for (const [name, value] of Object.entries(given)) if (value !== undefined) (result as unknown as Record<string, string>)[name] = value;
