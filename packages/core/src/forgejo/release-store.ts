@@ -1,5 +1,6 @@
-import type { ReleaseStore, StoredRelease, TagCommit } from '../release/store.js';
-import type { ForgejoClient, ForgejoRelease } from './client.js';
+import { toStoredRelease } from '../release/store.js';
+import type { ReleaseStore, TagCommit } from '../release/store.js';
+import type { ForgejoClient } from './client.js';
 import { TagExistsError } from './errors.js';
 
 /**
@@ -31,9 +32,9 @@ export function forgejoReleaseStore(forgejo: ForgejoClient, options: { serverUrl
     capabilities: { makeLatest: false, latestExplanation: forgejo.capabilities.latestExplanation },
     findReleaseByTag: async (tag) => {
       const found = await forgejo.findReleaseByTag(tag);
-      return found ? stored(found) : undefined;
+      return found ? toStoredRelease(found) : undefined;
     },
-    listReleases: async () => (await forgejo.listReleases()).map(stored),
+    listReleases: async () => (await forgejo.listReleases()).map(toStoredRelease),
     createOrUpdateRelease: async (input) => {
       const existing = await forgejo.findReleaseByTag(input.tag);
       if (!existing) {
@@ -45,7 +46,7 @@ export function forgejoReleaseStore(forgejo: ForgejoClient, options: { serverUrl
           prerelease: input.prerelease,
           ...(input.targetCommitish !== undefined ? { targetCommitish: input.targetCommitish } : {}),
         });
-        return { release: stored(release), created: true };
+        return { release: toStoredRelease(release), created: true };
       }
       // Never turn a published release back into a draft on a re-run.
       const draft = existing.draft && input.draft;
@@ -56,9 +57,9 @@ export function forgejoReleaseStore(forgejo: ForgejoClient, options: { serverUrl
         prerelease: input.prerelease,
         ...(existing.draft && input.targetCommitish !== undefined ? { targetCommitish: input.targetCommitish } : {}),
       });
-      return { release: stored(release), created: false };
+      return { release: toStoredRelease(release), created: false };
     },
-    publishDraft: async (id) => stored(await forgejo.updateRelease(Number(id), { draft: false })),
+    publishDraft: async (id) => toStoredRelease(await forgejo.updateRelease(Number(id), { draft: false })),
     tagExists: async (tag) => (await tagCommit(tag)) !== undefined,
     listTags: async () => (await forgejo.listTags()).map((tag) => tag.name),
     createTag: async (tag, sha) => {
@@ -77,14 +78,3 @@ export function forgejoReleaseStore(forgejo: ForgejoClient, options: { serverUrl
   };
 }
 
-function stored(release: ForgejoRelease): StoredRelease {
-  return {
-    id: release.id,
-    tagName: release.tagName,
-    name: release.name,
-    body: release.body,
-    draft: release.draft,
-    prerelease: release.prerelease,
-    url: release.htmlUrl,
-  };
-}

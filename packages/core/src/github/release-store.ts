@@ -1,5 +1,6 @@
-import type { ReleaseStore, StoredRelease } from '../release/store.js';
-import type { GitHubClient, Release } from './client.js';
+import { toStoredRelease } from '../release/store.js';
+import type { ReleaseStore } from '../release/store.js';
+import type { GitHubClient } from './client.js';
 import { githubTagStore } from './tag-store.js';
 
 /**
@@ -25,14 +26,14 @@ export function githubReleaseStore(github: GitHubClient, options: { serverUrl?: 
     capabilities: { makeLatest: true },
     findReleaseByTag: async (tag) => {
       const found = await github.findReleaseByTag(tag);
-      return found ? stored(found) : undefined;
+      return found ? toStoredRelease(found) : undefined;
     },
-    listReleases: async () => (await github.listReleases()).map(stored),
+    listReleases: async () => (await github.listReleases()).map(toStoredRelease),
     createOrUpdateRelease: async (input) => {
       const { release, created } = await github.createOrUpdateRelease({ ...input, makeLatest: input.makeLatest ?? 'true' });
-      return { release: stored(release), created };
+      return { release: toStoredRelease(release), created };
     },
-    publishDraft: async (id, publishOptions) => stored(await github.publishDraft(Number(id), publishOptions)),
+    publishDraft: async (id, publishOptions) => toStoredRelease(await github.publishDraft(Number(id), publishOptions)),
     tagExists: async (tag) => (await github.getRef(`tags/${tag}`)) !== undefined,
     listTags: async () => (await github.listMatchingRefs('tags/')).map((ref) => ref.ref.replace(/^refs\/tags\//, '')),
     createTag: tags.createTag,
@@ -42,14 +43,3 @@ export function githubReleaseStore(github: GitHubClient, options: { serverUrl?: 
   };
 }
 
-function stored(release: Release): StoredRelease {
-  return {
-    id: release.id,
-    tagName: release.tagName,
-    name: release.name,
-    body: release.body,
-    draft: release.draft,
-    prerelease: release.prerelease,
-    url: release.htmlUrl,
-  };
-}

@@ -18,6 +18,33 @@ export interface StoredRelease {
   url: string;
 }
 
+/**
+ * The forge-neutral view of a release as both forge adapters return it (GitHub `Release`, Forgejo
+ * `ForgejoRelease`: the same fields, the web page as `htmlUrl`).
+ *
+ * @param release - the adapter's release.
+ * @returns the {@link StoredRelease} of the port.
+ */
+export function toStoredRelease(release: {
+  id: number;
+  tagName: string;
+  name: string | null;
+  body: string | null;
+  draft: boolean;
+  prerelease: boolean;
+  htmlUrl: string;
+}): StoredRelease {
+  return {
+    id: release.id,
+    tagName: release.tagName,
+    name: release.name,
+    body: release.body,
+    draft: release.draft,
+    prerelease: release.prerelease,
+    url: release.htmlUrl,
+  };
+}
+
 /** What {@link ReleaseStore.createOrUpdateRelease} writes. */
 export interface ReleaseWrite {
   /** The tag, e.g. `v1.2.3`; the forge creates it at `targetCommitish` when it does not exist. */
