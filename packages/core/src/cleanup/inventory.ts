@@ -142,9 +142,11 @@ class InventoryBuilder {
  * `created` (for an index: that of its first child). A manifest that cannot be read (gone between the
  * listing and the read, not JSON, wrong digest) is listed in `unreadable`, so the planner deletes nothing.
  *
- * Requests: 1 tag listing + 1 per tag + 1 config read per image whose time is needed and not annotated
- * (+1 child manifest for an unannotated index). Referrers through the referrers API are not listed here:
- * call {@link gatherReferrers} for the digests a plan deletes.
+ * Requests, at most `concurrency` at once: 1 tag listing + 1 `GET` per tag (its digest and its body at
+ * once; two tags on one digest cost two, since only a read tells they share it) + 1 config read per
+ * distinct config whose time is needed and not annotated (+1 child manifest per distinct first child of
+ * an unannotated index). Referrers through the referrers API are not read here: call
+ * {@link gatherReferrers} for the digests a plan deletes.
  *
  * @param options - see {@link GatherRegistryOptions}.
  * @returns the inventory and warnings.
@@ -161,21 +163,13 @@ export async function gatherRegistryInventory(options: GatherRegistryOptions): P
   const needsCreated = options.needsCreated ?? ((): boolean => true);
   const builder = new InventoryBuilder();
   const tags = await client.listTags(repo);
+  /** Creation time by manifest digest, by config digest, and child manifests by digest: each read once. */
   const created = new Map<string, Promise<Date | undefined>>();
+  const configs = new Map<string, Promise<Date | undefined>>();
+  const children = new Map<string, Promise<ParsedManifest | undefined>>();
   const parsed = new Map<string, ParsedManifest>();
 
-  const configCreated = async (digest: string, manifest: ParsedManifest): Promise<Date | undefined> => {
-    const annotated = dateOf(manifest.annotations?.[CREATED_ANNOTATION]);
-    if (annotated) return annotated;
-    if (manifest.manifests) {
-      const first = manifest.manifests[0];
-      if (!first) return undefined;
-      const child = await readOrWarn(builder, `child ${first.digest} of ${digest}`, () => client.getManifest({ ...repo, digest: first.digest }));
-      const childManifest = child && parseManifest(builder, `child ${first.digest}`, child);
-      return childManifest ? createdOf(first.digest, childManifest) : undefined;
-    }
-    const config = manifest.config;
-    if (!config || !CONFIG_MEDIA_TYPES.has(config.mediaType)) return undefined;
+  const readConfig = async (digest: string, config: Descriptor): Promise<Date | undefined> => {
     const bytes = await readOrWarn(builder, `config ${config.digest} of ${digest}`, () => client.getBlob(repo, config.digest), false);
     if (!bytes) return undefined;
     try {
@@ -185,14 +179,26 @@ export async function gatherRegistryInventory(options: GatherRegistryOptions): P
       return undefined;
     }
   };
-  const createdOf = (digest: string, manifest: ParsedManifest): Promise<Date | undefined> => {
-    let pending = created.get(digest);
-    if (!pending) {
-      pending = configCreated(digest, manifest);
-      created.set(digest, pending);
-    }
-    return pending;
+  const readChild = async (digest: string, child: string): Promise<ParsedManifest | undefined> => {
+    const raw = await readOrWarn(builder, `child ${child} of ${digest}`, () => client.getManifest({ ...repo, digest: child }));
+    return raw && parseManifest(builder, `child ${child}`, raw);
   };
+  const configCreated = async (digest: string, manifest: ParsedManifest): Promise<Date | undefined> => {
+    const annotated = dateOf(manifest.annotations?.[CREATED_ANNOTATION]);
+    if (annotated) return annotated;
+    if (manifest.manifests) {
+      const first = manifest.manifests[0];
+      if (!first) return undefined;
+      const childManifest = await once(children, first.digest, () => readChild(digest, first.digest));
+      return childManifest ? createdOf(first.digest, childManifest) : undefined;
+    }
+    const config = manifest.config;
+    if (!config || !CONFIG_MEDIA_TYPES.has(config.mediaType)) return undefined;
+    // Images built from one config (reproducible builds, re-tagged rebuilds) share its creation time.
+    return once(configs, config.digest, () => readConfig(digest, config));
+  };
+  const createdOf = (digest: string, manifest: ParsedManifest): Promise<Date | undefined> =>
+    once(created, digest, () => configCreated(digest, manifest));
 
   await forEachLimit(tags, options.concurrency ?? DEFAULT_CONCURRENCY, async (tag) => {
     if (isCosignTag(tag)) {
@@ -223,6 +229,11 @@ export async function gatherRegistryInventory(options: GatherRegistryOptions): P
  * Call it with the digests a first plan deletes, then plan again: their signatures and attestations go
  * with them. Digests whose fallback index tag is already in the inventory are skipped (already read).
  *
+ * Requests: the first lookup alone, then at most `concurrency` at once. On a registry without the
+ * referrers API that first lookup's 404 is the only request: the tag listing the inventory was read from
+ * says which fallback index tags exist (those were read with it), so every other lookup is answered
+ * from it. With the API: 1 per digest (and per referrer found, for referrers of referrers).
+ *
  * @param client - the registry client.
  * @param repo - the repository.
  * @param inventory - what {@link gatherRegistryInventory} returned.
@@ -246,29 +257,30 @@ export async function gatherReferrers(
   let wave = [...new Set(digests)];
   while (wave.length > 0) {
     const next: string[] = [];
-    await forEachLimit(
-      wave.filter((digest) => !asked.has(digest) && !known.has(referrersTag(digest))),
-      options.concurrency ?? DEFAULT_CONCURRENCY,
-      async (digest) => {
-        asked.add(digest);
-        try {
-          for (const descriptor of await client.referrers(repo, digest)) {
-            const key = `${digest} ${descriptor.digest}`;
-            if (referrers.has(key)) continue;
-            referrers.set(key, { subjectDigest: digest, digest: descriptor.digest, ...artifactTypeOf(descriptor) });
-            next.push(descriptor.digest);
-          }
-        } catch (error) {
-          // Fail closed: without the referrers a delete could leave signatures of a deleted image, or
-          // delete what a kept manifest refers to. The whole cleanup stops before any delete.
-          throw new RegistryError(
-            error instanceof RegistryError ? error.code : 'REGISTRY_ERROR',
-            `list the referrers of ${digest} in ${repo.registry}/${repo.repository}: ${errorMessage(error)}; nothing deleted`,
-            error instanceof RegistryError ? { cause: error, status: error.status, ociErrors: error.ociErrors } : { cause: error },
-          );
+    const lookup = async (digest: string): Promise<void> => {
+      asked.add(digest);
+      try {
+        for (const descriptor of await client.referrers(repo, digest, { listedTags: known })) {
+          const key = `${digest} ${descriptor.digest}`;
+          if (referrers.has(key)) continue;
+          referrers.set(key, { subjectDigest: digest, digest: descriptor.digest, ...artifactTypeOf(descriptor) });
+          next.push(descriptor.digest);
         }
-      },
-    );
+      } catch (error) {
+        // Fail closed: without the referrers a delete could leave signatures of a deleted image, or
+        // delete what a kept manifest refers to. The whole cleanup stops before any delete.
+        throw new RegistryError(
+          error instanceof RegistryError ? error.code : 'REGISTRY_ERROR',
+          `list the referrers of ${digest} in ${repo.registry}/${repo.repository}: ${errorMessage(error)}; nothing deleted`,
+          error instanceof RegistryError ? { cause: error, status: error.status, ociErrors: error.ociErrors } : { cause: error },
+        );
+      }
+    };
+    const pending = wave.filter((digest) => !asked.has(digest) && !known.has(referrersTag(digest)));
+    // The first lookup alone: when the registry has no referrers API (404), the client remembers it and
+    // every other lookup is answered from the listing already held, without a request.
+    if (asked.size === 0 && pending.length > 0) await lookup(pending.shift() as string);
+    await forEachLimit(pending, options.concurrency ?? DEFAULT_CONCURRENCY, lookup);
     wave = next;
   }
   return { inventory: { ...inventory, referrers: [...referrers.values()] }, warnings };
@@ -825,6 +837,16 @@ function dateOf(value: unknown): Date | undefined {
   // Cosign's `0001-01-01T00:00:00Z` and similar placeholders are no creation time.
   if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1971) return undefined;
   return date;
+}
+
+/** The value under `key`, computed by `compute` on first use (concurrent callers share one computation). */
+function once<T>(cache: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = compute();
+    cache.set(key, pending);
+  }
+  return pending;
 }
 
 async function forEachLimit<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {

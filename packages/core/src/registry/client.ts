@@ -184,11 +184,15 @@ export interface RegistryClient {
    * that is not an image index, throws: a failed read is never "no referrers"
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers | Listing referrers}).
    *
-   * @param options - `artifactType` keeps only referrers of that type.
+   * @param options - `artifactType` keeps only referrers of that type. `listedTags`: the repository's
+   *   tags as the caller listed them moments ago (e.g. a cleanup's one listing). With it, the fallback tag
+   *   is read only when it is listed there (no request when it is not), and once the registry answered
+   *   404 to the referrers API for this repository, it is not asked again: a registry that has the API
+   *   never answers 404 there (distribution spec), so a later lookup costs no request at all.
    * @throws {@link RegistryError} `INVALID_RESPONSE` for an answer that is not an index;
    *   `REGISTRY_ERROR` for a 5xx (after retries), `UNAUTHORIZED`, `TIMEOUT`.
    */
-  referrers(repo: RepositoryReference, digest: string, options?: { artifactType?: string }): Promise<Descriptor[]>;
+  referrers(repo: RepositoryReference, digest: string, options?: { artifactType?: string; listedTags?: ReadonlySet<string> }): Promise<Descriptor[]>;
 }
 
 const SUPPORTED_DIGEST_ALGORITHMS = new Set(['sha256', 'sha512']);
@@ -539,28 +543,38 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return false;
   };
 
+  /** Repositories (`registry/repository`) whose registry answered 404 to the referrers API: it has none. */
+  const withoutReferrersApi = new Set<string>();
   const referrers = async (
     repo: RepositoryReference,
     digest: string,
-    referrerOptions: { artifactType?: string } = {},
+    referrerOptions: { artifactType?: string; listedTags?: ReadonlySet<string> } = {},
   ): Promise<Descriptor[]> => {
     validateDigest(digest);
+    const listed = referrerOptions.listedTags;
+    const repoKey = `${repo.registry}/${repo.repository}`;
     const url = new URL(v2(repo, `referrers/${digest}`));
     if (referrerOptions.artifactType !== undefined) url.searchParams.set('artifactType', referrerOptions.artifactType);
-    const response = await transport.request({
-      operation: 'list referrers',
-      registry: repo.registry,
-      method: 'GET',
-      url,
-      headers: { Accept: MediaTypes.OCI_INDEX },
-      scopes: pull(repo),
-      okStatuses: [200, 404],
-    });
+    const response =
+      listed !== undefined && withoutReferrersApi.has(repoKey)
+        ? undefined
+        : await transport.request({
+            operation: 'list referrers',
+            registry: repo.registry,
+            method: 'GET',
+            url,
+            headers: { Accept: MediaTypes.OCI_INDEX },
+            scopes: pull(repo),
+            okStatuses: [200, 404],
+          });
     let list: Descriptor[];
-    if (response.status === 200) {
+    if (response?.status === 200) {
       list = parseResponse(IndexSchema, response.body, 'referrers index', 'list referrers', url).manifests as Descriptor[];
     } else {
       // No referrers API: the referrers tag schema.
+      withoutReferrersApi.add(repoKey);
+      // The caller's listing says whether the fallback tag exists: no request when it does not.
+      if (listed !== undefined && !listed.has(referrersTag(digest))) return [];
       const fallbackUrl = v2(repo, `manifests/${referrersTag(digest)}`);
       const fallback = await transport.request({
         operation: 'list referrers (tag schema)',
