@@ -6,7 +6,7 @@ import type { GitHubClient } from '@tagwright/core/github';
 import type { Inputs } from './inputs.js';
 
 /** The part of the GitHub adapter cleanup uses: GHCR package versions. */
-export type GhcrApi = Pick<GitHubClient, 'listPackageVersions' | 'deletePackageVersion'>;
+export type GhcrApi = Pick<GitHubClient, 'listPackageVersions' | 'getPackageVersion' | 'deletePackageVersion'>;
 
 /** The GitHub Packages API client for GHCR, on `GITHUB_API_URL` (GitHub Enterprise) or api.github.com. */
 export function createGhcrApi(inputs: Inputs, runtime: Pick<ActionRuntime, 'context' | 'warning'>): GhcrApi {

@@ -7,7 +7,6 @@ import {
   gatherReferrers,
   gatherRegistryInventory,
   ghcrDeleteTarget,
-  refreshGhcrTags,
   refreshRegistryTags,
   registryDeleteTarget,
 } from './inventory.js';
@@ -37,7 +36,9 @@ export interface RetentionBackend {
    */
   withReferrers?(inventory: RetentionInventory, digests: readonly string[]): Promise<GatheredInventory>;
   /**
-   * Reads the tags again just before deleting and returns where deletions go.
+   * Reads the tags again just before deleting and returns where deletions go. A backend whose delete
+   * target re-reads each manifest's tags right before its delete ({@link RetentionDeleteGuard.tagsOf})
+   * may return the inventory as it is, without a request.
    *
    * @param inventory - the inventory the plan was made from.
    * @param plan - the plan about to be carried out (its protected tags are resolved again).
@@ -72,52 +73,65 @@ export function registryRetentionBackend(options: { client: RegistryClient; repo
 
 /**
  * The retention backend of GHCR through the GitHub Packages REST API (GHCR's distribution endpoint does
- * not delete): reads with {@link gatherGhcrInventory}, re-reads with {@link refreshGhcrTags}, deletes
- * package versions with {@link ghcrDeleteTarget}, listing the versions again before and after each delete
- * (a tag lost in between is reported; this backend cannot put it back). The package is the repository after its owner
- * (`ghcr.io/acme/tools/app` is package `tools/app` of `acme`).
+ * not delete): reads with {@link gatherGhcrInventory} (the version listing, 100 per page, gives every tag,
+ * digest and creation time at once), deletes package versions with {@link ghcrDeleteTarget}. Right before
+ * each delete it reads that one version again (`GET` by id: the tags on it now) and stops when a tag the
+ * plan keeps has moved onto it; after the last delete it lists the versions once more and reports a kept
+ * tag that went missing (this backend cannot put a tag back). The package is the repository after its
+ * owner (`ghcr.io/acme/tools/app` is package `tools/app` of `acme`).
+ *
+ * Packages API requests: `pages` (the listing) + 2 × `deletes` (the re-read and the `DELETE`) + `pages`
+ * again after the deletions (none in a dry run or when nothing goes); registry reads: 1 manifest per tagged
+ * version (legacy cosign tags excepted), +1 per untagged version with `deleteUntagged`, for index children
+ * and referrers.
  *
  * @param options - the Packages API, the registry client (manifests are read through `ghcr.io`) and the repository.
  * @returns the backend; makes no request until called.
  */
 export function ghcrRetentionBackend(options: {
-  github: Pick<GitHubClient, 'listPackageVersions' | 'deletePackageVersion'>;
+  github: Pick<GitHubClient, 'listPackageVersions' | 'getPackageVersion' | 'deletePackageVersion'>;
   client: Pick<RegistryClient, 'getManifest'>;
   repo: RepositoryReference;
 }): RetentionBackend {
   const { github, client, repo } = options;
   const [login = '', ...rest] = repo.repository.split('/');
   const packageName = rest.join('/');
-  let owner: PackageOwner | undefined;
-  /** The re-reads around each delete: one version listing gives every tag and its digest at once. */
-  const ghcrGuard = (found: PackageOwner): RetentionDeleteGuard => {
+  let gathered: { owner: PackageOwner; versions: PackageVersion[] } | undefined;
+  /** The re-reads around the deletes: one version by id before each; one listing after the last. */
+  const ghcrGuard = (found: PackageOwner, versions: readonly PackageVersion[]): RetentionDeleteGuard => {
+    const idOf = new Map(versions.map((version) => [version.digest, version.id]));
     let latest = new Map<string, string>();
-    const list = async (): Promise<PackageVersion[]> => {
-      const versions = await github.listPackageVersions(found, packageName);
-      latest = new Map(versions.flatMap((version) => version.tags.map((tag): [string, string] => [tag, version.digest])));
-      return versions;
+    const tagsOf = async (digest: string): Promise<string[] | undefined> => {
+      const id = idOf.get(digest);
+      if (id === undefined) return undefined;
+      const version = await github.getPackageVersion(found, packageName, id);
+      return version?.tags;
     };
     return {
       listTags: async () => {
-        await list();
+        const listed = await github.listPackageVersions(found, packageName);
+        latest = new Map(listed.flatMap((version) => version.tags.map((tag): [string, string] => [tag, version.digest])));
         return [...latest.keys()];
       },
       resolveTags: async (tags) => new Map(tags.flatMap((tag): Array<[string, string]> => (latest.has(tag) ? [[tag, latest.get(tag) as string]] : []))),
-      exists: async (digest) => (await list()).some((version) => version.digest === digest),
+      exists: async (digest) => (await tagsOf(digest)) !== undefined,
+      tagsOf,
     };
   };
   return {
     name: `GHCR package ${login}/${packageName}`,
     reading: `Reading the versions of GHCR package ${login}/${packageName}`,
     async gather({ readUntagged }) {
-      const gathered = await gatherGhcrInventory({ github, owner: login, packageName, client, repo, readUntagged });
-      owner = gathered.owner;
-      return gathered;
+      const result = await gatherGhcrInventory({ github, owner: login, packageName, client, repo, readUntagged });
+      gathered = { owner: result.owner, versions: result.versions };
+      return result;
     },
     async refresh(inventory) {
-      const found = owner ?? { org: login };
-      const fresh = await refreshGhcrTags(github, found, packageName, inventory);
-      return { ...fresh, target: { ...ghcrDeleteTarget(github, found, packageName, fresh.versions), guard: ghcrGuard(found) } };
+      // No second listing: each delete re-reads its own version right before it (see ghcrGuard), which
+      // sees a tag moved onto it later than any listing made now could.
+      const found = gathered?.owner ?? { org: login };
+      const versions = gathered?.versions ?? (await github.listPackageVersions(found, packageName));
+      return { inventory, changed: [], target: { ...ghcrDeleteTarget(github, found, packageName, versions), guard: ghcrGuard(found, versions) } };
     },
   };
 }

@@ -112,6 +112,89 @@ describe('registryDeleteTarget', () => {
   });
 });
 
+describe('executeRetentionPlan with a guard that reads one manifest\'s tags (GHCR)', () => {
+  /** A package: tag → digest; `tagsOf` reads one version, `listTags` the whole package. */
+  function packageTarget(tags: Map<string, string>, hooks: { beforeDelete?: (digest: string) => void } = {}) {
+    const counts = { tagsOf: 0, listTags: 0, deletes: 0 };
+    const target = {
+      name: 'GHCR package acme/app',
+      async deleteManifest(digest: string) {
+        hooks.beforeDelete?.(digest);
+        counts.deletes += 1;
+        for (const [tag, on] of [...tags]) if (on === digest) tags.delete(tag);
+        return 'deleted' as const;
+      },
+      guard: {
+        async listTags() {
+          counts.listTags += 1;
+          return [...tags.keys()];
+        },
+        async resolveTags() {
+          throw new Error('not used with tagsOf');
+        },
+        async exists(digest: string) {
+          return [...tags.values()].includes(digest);
+        },
+        async tagsOf(digest: string) {
+          counts.tagsOf += 1;
+          const on = [...tags].filter(([, value]) => value === digest).map(([tag]) => tag);
+          return on.length > 0 ? on : undefined;
+        },
+      },
+    } satisfies RetentionDeleteTarget;
+    return { target, counts };
+  }
+  const builds = (): Map<string, string> => {
+    const plan = planOfFiveBuilds();
+    return new Map([...plan.keep, ...plan.delete].flatMap((entry) => ('tags' in entry ? entry.tags.map((tag): [string, string] => [tag, entry.digest]) : entry.tag ? [[entry.tag, entry.digest] as [string, string]] : [])));
+  };
+
+  describe('when nothing moved', () => {
+    it('reads each manifest once before its delete and lists the tags once after the last', async () => {
+      const plan = planOfFiveBuilds();
+      const { target, counts } = packageTarget(builds());
+
+      const report = await executeRetentionPlan(plan, target);
+
+      expect(report.deleted).toHaveLength(plan.delete.length);
+      expect(counts).toEqual({ tagsOf: plan.delete.length, listTags: 1, deletes: plan.delete.length });
+      expect(report.lostAfter).toBeUndefined();
+    });
+  });
+
+  describe('when a kept tag moved onto a manifest the plan deletes', () => {
+    it('stops before that delete', async () => {
+      const plan = planOfFiveBuilds();
+      const tags = builds();
+      tags.set('sha-5', plan.delete[1]?.digest as string);
+      const { target, counts } = packageTarget(tags);
+
+      const report = await executeRetentionPlan(plan, target);
+
+      expect(report.deleted).toHaveLength(1);
+      expect(report.stopped?.tags).toEqual(['sha-5']);
+      expect(counts.deletes).toBe(1);
+    });
+  });
+
+  describe('when a kept tag moves onto a manifest after its re-read', () => {
+    it('fails with PartialMutationError naming the lost tag after the last delete', async () => {
+      const plan = planOfFiveBuilds();
+      const tags = builds();
+      const last = plan.delete[plan.delete.length - 1]?.digest as string;
+      const { target } = packageTarget(tags, { beforeDelete: (digest) => digest === last && tags.set('sha-4', last) });
+
+      const error = await executeRetentionPlan(plan, target).catch((thrown: unknown) => thrown);
+
+      expect(error).toBeInstanceOf(PartialMutationError);
+      expect((error as Error).message).toContain('tag(s) sha-4 that the plan keeps are gone after the deletions');
+      const report = (error as PartialMutationError<RetentionExecutionReport>).report;
+      expect(report.lostAfter).toEqual(['sha-4']);
+      expect(report.deleted).toHaveLength(plan.delete.length);
+    });
+  });
+});
+
 describe('ghcrDeleteTarget', () => {
   describe('when a digest has a version', () => {
     it('deletes the version by id', async () => {

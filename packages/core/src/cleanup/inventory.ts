@@ -493,6 +493,13 @@ export interface RetentionDeleteGuard {
   exists(digest: string): Promise<boolean>;
   /** Writes a tag back onto a manifest (the bytes {@link RetentionDeleteGuard.readManifest} returned); absent when the backend cannot. */
   restoreTag?(tag: string, manifest: RawManifest): Promise<void>;
+  /**
+   * The tags on one manifest now, in one request; undefined when the manifest is gone. A backend whose API
+   * answers that (GHCR: a package version carries its tags) gives it, and {@link executeRetentionPlan} then
+   * reads it right before each delete instead of listing and resolving every tag, and lists the tags once
+   * after the last delete instead of after each (no tag can be put back there anyway).
+   */
+  tagsOf?(digest: string): Promise<string[] | undefined>;
 }
 
 /**
@@ -620,6 +627,12 @@ export interface RetentionExecutionReport {
    */
   failed?: { digest: string; tags: string[]; error: string; state: 'deleted' | 'not-deleted' | 'unknown' };
   /**
+   * Tags the plan keeps that were missing from the listing made once after the last delete (backends with
+   * {@link RetentionDeleteGuard.tagsOf}): moved onto a deleted manifest after its re-read, or deleted by
+   * someone else meanwhile. They were not put back.
+   */
+  lostAfter?: string[];
+  /**
    * Why the deletions stopped early without an error: a tag that must stay now points at the next manifest
    * to delete (a promotion or rollback moved it there since the plan), or a lost tag was put back. Run the
    * cleanup again to plan with the new tags.
@@ -641,6 +654,11 @@ export interface RetentionExecutionReport {
  * resolved before that is gone now went with the manifest (moved onto it after the check) and is put back
  * onto the same bytes, and nothing more is deleted. A DELETE that fails (e.g. `TIMEOUT`) may have landed:
  * the manifest is read again and the report says `deleted`, `not-deleted` or `unknown`.
+ *
+ * With {@link RetentionDeleteGuard.tagsOf} (GHCR) the re-read before each DELETE is that one request (the
+ * tags on the manifest now; any the plan does not expect to die stops the deletions), and the tags are listed
+ * once after the last DELETE: a kept tag missing then is reported in `lostAfter` and the run fails with
+ * {@link PartialMutationError} (it cannot be put back).
  *
  * Remaining window: a tag *created* on the manifest after the last listing and before the DELETE lands is
  * deleted with it and cannot be seen afterwards. Run promote, rollback and cleanup in one `concurrency` group.
@@ -686,11 +704,61 @@ export async function executeRetentionPlan(
       { cause: error },
     );
   };
+  const tagsOf = guard?.tagsOf?.bind(guard);
+  /** With `tagsOf`: the listing once after the deletions (or after a stop) says whether a kept tag went. */
+  const finish = async (): Promise<RetentionExecutionReport> => {
+    if (!guard || !tagsOf || report.deleted.length === 0) return report;
+    const keep = [...new Set(plan.keep.flatMap((entry) => (entry.tag === undefined ? [] : [entry.tag])))];
+    let after: Set<string>;
+    try {
+      after = new Set(await guard.listTags());
+    } catch (error) {
+      throw new PartialMutationError(
+        `re-read the tags of ${target.name} after deleting: ${errorMessage(error)}; ${report.deleted.length} of ${plan.delete.length} manifest(s) were deleted`,
+        report,
+        { cause: error },
+      );
+    }
+    const lost = keep.filter((tag) => !after.has(tag)).sort();
+    if (lost.length === 0) return report;
+    report.lostAfter = lost;
+    throw new PartialMutationError(
+      `delete from ${target.name}: tag(s) ${lost.join(', ')} that the plan keeps are gone after the deletions (moved onto a deleted ` +
+        `manifest after its re-read, or deleted by someone else); this backend cannot put them back; ` +
+        `${report.deleted.length} of ${plan.delete.length} manifest(s) were deleted`,
+      report,
+    );
+  };
   for (const [i, entry] of plan.delete.entries()) {
     const dying = new Set(entry.tags);
     let before = new Map<string, string>();
     let bytes: RawManifest | undefined;
-    if (guard) {
+    if (tagsOf) {
+      // Re-read right before the DELETE, in one request: the tags on this manifest now.
+      let now: string[] | undefined;
+      try {
+        now = await tagsOf(entry.digest);
+      } catch (error) {
+        return fail(i, entry, 're-read the tags before deleting', error, 'not-deleted');
+      }
+      if (now === undefined) {
+        const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, alreadyAbsent: true };
+        report.deleted.push(done);
+        for (const tag of entry.tags) gone.add(tag);
+        options.onDeleted?.(done);
+        continue;
+      }
+      const holders = now.filter((tag) => !dying.has(tag)).sort();
+      if (holders.length > 0) {
+        report.notDeleted = plan.delete.slice(i);
+        report.stopped = {
+          digest: entry.digest,
+          tags: holders,
+          reason: `tag(s) ${holders.join(', ')} now point at ${entry.digest}, which the plan deletes (moved since the plan)`,
+        };
+        return finish();
+      }
+    } else if (guard) {
       // Re-read right before the DELETE: every tag that must survive, resolved now.
       try {
         let listed = new Set(await guard.listTags());
@@ -746,7 +814,7 @@ export async function executeRetentionPlan(
     }
     const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, ...(outcome === 'absent' ? { alreadyAbsent: true } : {}) };
     for (const tag of entry.tags) gone.add(tag);
-    if (guard) {
+    if (guard && !tagsOf) {
       // Re-read right after: a tag resolved before and missing now went with this manifest.
       let after: Set<string>;
       try {
@@ -795,7 +863,7 @@ export async function executeRetentionPlan(
     report.deleted.push(done);
     options.onDeleted?.(done);
   }
-  return report;
+  return finish();
 }
 
 /** Runs a read; a missing or malformed manifest is recorded as unreadable (or only warned about), anything else throws. */

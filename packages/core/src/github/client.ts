@@ -109,6 +109,11 @@ export interface GitHubClient {
   compareCommits(base: string, head: string): Promise<CommitInfo[]>;
   /** Every active version of a container package, newest first. */
   listPackageVersions(owner: PackageOwner, packageName: string): Promise<PackageVersion[]>;
+  /**
+   * One container package version by id, as it is now (its tags included; one request); undefined when it
+   * is gone ({@link https://docs.github.com/en/rest/packages/packages#get-a-package-version-for-an-organization | REST: Get a package version}).
+   */
+  getPackageVersion(owner: PackageOwner, packageName: string, versionId: number): Promise<PackageVersion | undefined>;
   /** Deletes a container package version by id. */
   deletePackageVersion(owner: PackageOwner, packageName: string, versionId: number): Promise<void>;
 }
@@ -358,13 +363,27 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         }
         return octokit.paginate(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByAuthenticatedUser, common);
       });
-      return data.map((v) => ({
-        id: v.id,
-        digest: v.name,
-        tags: v.metadata?.container?.tags ?? [],
-        createdAt: v.created_at,
-        updatedAt: v.updated_at,
-      }));
+      return data.map(toPackageVersion);
+    },
+
+    async getPackageVersion(packageOwner, packageName, versionId) {
+      checkPackageName(packageName);
+      if (!Number.isSafeInteger(versionId) || versionId <= 0) {
+        throw new ConfigurationError('INVALID_INPUT', `get package version ${JSON.stringify(versionId)}: not a version id`);
+      }
+      const what = `version ${versionId} of ${describeOwner(packageOwner)} container package ${packageName}`;
+      try {
+        const { data: v } = await call('get', what, () => {
+          const common = { package_type: 'container' as const, package_name: packageName, package_version_id: versionId };
+          if ('org' in packageOwner) return octokit.rest.packages.getPackageVersionForOrganization({ ...common, org: packageOwner.org });
+          if ('user' in packageOwner) return octokit.rest.packages.getPackageVersionForUser({ ...common, username: packageOwner.user });
+          return octokit.rest.packages.getPackageVersionForAuthenticatedUser(common);
+        });
+        return toPackageVersion(v);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'NOT_FOUND') return undefined;
+        throw error;
+      }
     },
 
     async deletePackageVersion(packageOwner, packageName, versionId) {
@@ -518,4 +537,8 @@ function toGitHubError(operation: string, what: string, error: unknown): GitHubE
     errors,
     cause: error,
   });
+}
+
+function toPackageVersion(v: { id: number; name: string; metadata?: { container?: { tags: string[] } } | null; created_at: string; updated_at: string }): PackageVersion {
+  return { id: v.id, digest: v.name, tags: v.metadata?.container?.tags ?? [], createdAt: v.created_at, updatedAt: v.updated_at };
 }

@@ -52,7 +52,7 @@ const DOCS = 'https://docs.github.com/rest';
  * Starts a local HTTP server on 127.0.0.1 (a free port) that answers like GitHub's REST API for
  * the endpoints tagwright uses: git refs (create, get, matching, delete, annotated tag objects),
  * releases (create, update, get, get by tag, list, latest, delete), compare, and container package
- * versions (list with `Link` pagination, delete) for organizations and users.
+ * versions (list with `Link` pagination, get one, delete) for organizations and users.
  *
  * Every request (path, method, parameters, body) and every response it sends is validated against
  * GitHub's published OpenAPI description (`@octokit/openapi`) with openapi-backend and ajv. An
@@ -286,6 +286,14 @@ function createHandlers(state: GitHubApiState, base: () => string): Record<strin
     return { status: 200, body: page.map((v) => packageVersion(owner, ctx.params.package_name!, v)), headers };
   };
 
+  const getPackageVersion: Handler = (ctx) => {
+    if (ctx.params.package_type !== 'container') return error(404, 'Package not found.');
+    const owner = packageOwner(ctx.params);
+    const version = state.packageVersions(owner, ctx.params.package_name!)?.find((v) => v.id === Number(ctx.params.package_version_id));
+    if (!version) return error(404, 'Package not found.');
+    return { status: 200, body: packageVersion(owner, ctx.params.package_name!, version) };
+  };
+
   const deletePackageVersion: Handler = (ctx) => {
     const owner = packageOwner(ctx.params);
     const versions = state.packageVersions(owner, ctx.params.package_name!);
@@ -479,6 +487,9 @@ function createHandlers(state: GitHubApiState, base: () => string): Record<strin
     'packages/get-all-package-versions-for-package-owned-by-org': listPackageVersions,
     'packages/get-all-package-versions-for-package-owned-by-authenticated-user': listPackageVersions,
     'packages/get-all-package-versions-for-package-owned-by-user': listPackageVersions,
+    'packages/get-package-version-for-organization': getPackageVersion,
+    'packages/get-package-version-for-authenticated-user': getPackageVersion,
+    'packages/get-package-version-for-user': getPackageVersion,
     'packages/delete-package-version-for-org': deletePackageVersion,
     'packages/delete-package-version-for-authenticated-user': deletePackageVersion,
     'packages/delete-package-version-for-user': deletePackageVersion,
