@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
+  DEFAULT_MAX_CONCURRENCY_PER_HOST,
   ROLLBACK_AUDIT_TEMPLATE,
   cleanup,
   computeImageTags,
@@ -251,7 +252,8 @@ export async function latencySection(registry: RunningRegistry, deps: LatencyDep
           { backend: () => registryRetentionBackend({ client: client(), repo: slow(repository) }) },
         ),
       );
-      const concurrency = 8;
+      // The registry client's per-host bound (the gather runs that many reads at once).
+      const concurrency = DEFAULT_MAX_CONCURRENCY_PER_HOST;
       const bound = 1.5 * (cl.requests / concurrency) * LATENCY_MS;
       row('cleanup plan, 2,000 tags on 1,000 digests (dry run)', 'cleanup (core), generic registry', cl, `≤ 2 requests per digest; wall ≤ 1.5 × (requests ÷ ${concurrency}) × ${LATENCY_MS} ms = ${ms(bound)}`, `${(cl.requests / 1000).toFixed(2)} per digest`);
       verdict('latency: cleanup ≤ 2 requests per digest inspected', `${cl.requests} requests for 1000 digests`, cl.requests <= 2 * 1000 + 2);

@@ -12,7 +12,8 @@
  * 5. Tag listing and policy over 1k/5k/10k tags served 100 per page with Link headers (like GHCR):
  *    requests, computeTags CPU time, retained memory.
  * 6. Latency (bench/latency.ts): the fault proxy adds 25 ms to every request; per scenario wall time,
- *    request count and critical path beside the issue's targets, skopeo and a minimal curl script as peers.
+ *    request count and critical path beside the issue's targets, skopeo and a minimal curl script as peers;
+ *    then cleanup of a GHCR package of 2,500 / 5,000 / 10,000 versions (bench/latency-ghcr.ts).
  *
  * Tools run as users run them (process start included), interleaved, several rounds; medians are
  * printed with ratios, request counts from the registry's access log, and PASS/FAIL against targets.
@@ -45,7 +46,8 @@ import {
   tempFile,
 } from './lib.js';
 import type { ProcessRun } from './lib.js';
-import { latencySection } from './latency.js';
+import { LATENCY_MS, latencySection } from './latency.js';
+import { ghcrCleanupRows } from './latency-ghcr.js';
 import { startTagServer, syntheticTags } from './tag-server.js';
 
 const execFileAsync = promisify(execFile);
@@ -449,6 +451,7 @@ async function main(): Promise<void> {
     }
     if (process.env['BENCH_SKIP_LATENCY'] !== '1') {
       report['latency'] = await latencySection(registry, { rounds: ROUNDS, log, verdict, runPromote, skopeoHome, runSkopeo });
+      report['latency-ghcr'] = await ghcrCleanupRows(registry, { log, verdict }, LATENCY_MS);
     }
   } finally {
     await registry.stop();

@@ -186,7 +186,9 @@ export async function startOpenApiDouble(options: OpenApiDoubleOptions): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', base);
+    // Links (`Link` pagination) name the host the client asked, as a server behind a proxy does: through
+    // testkit's fault proxy, the next page goes through the proxy too.
+    const url = new URL(req.url ?? '/', /^[\w.-]+(:\d+)?$/.test(req.headers.host ?? '') ? `http://${req.headers.host}` : base);
     const fullPath = options.normalizePath ? options.normalizePath(url.pathname) : url.pathname;
     const query = Object.fromEntries(url.searchParams);
     const raw = await readBody(req);
