@@ -89,6 +89,19 @@ describe('cleanup of a GHCR package (Packages API double)', () => {
     return { api: byOperation, registryReads: proxy.log.length - registryBefore, deleted: report.execution?.deleted.length ?? 0, planned: report.plan.delete.length };
   }
 
+  describe('when one version is read again (the re-read before each delete)', () => {
+    it('answers its tags now, and undefined once it is gone', async () => {
+      const github = createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: api.url, throttling: false });
+      const version = api.state.addPackageVersion({ org: 'acme' }, 'one', { digest: `sha256:${'a'.repeat(64)}`, tags: ['sha-1234567'] });
+      expect(await github.getPackageVersion({ org: 'acme' }, 'one', version.id)).toMatchObject({ id: version.id, digest: version.name, tags: ['sha-1234567'] });
+      // GitHub answers 404 for a version that is gone; its description declares only 200 here, so the
+      // answer is injected (injected replies are not checked against the description).
+      api.injectFailure({ operationId: 'packages/get-package-version-for-organization', status: 404, message: 'Package not found.' });
+      expect(await github.getPackageVersion({ org: 'acme' }, 'one', version.id)).toBeUndefined();
+      api.assertNoViolations();
+    });
+  });
+
   describe('when 10 of 1,000 versions (10 pages of 100, 500 tagged) go', () => {
     it('dry run: lists the 10 pages and reads each tagged manifest once, nothing per untagged version', async () => {
       const { api: calls, registryReads, planned } = await clean('dry', true);
@@ -97,7 +110,7 @@ describe('cleanup of a GHCR package (Packages API double)', () => {
       expect(registryReads).toBe(500);
     });
 
-    it('deletes with 2 × pages + 2 × deletes API requests: the listing, one version re-read before each DELETE, one listing after the last', async () => {
+    it('deletes with pages + 2 × deletes + pages after API requests: the listing, one version re-read before each DELETE and the DELETE, one listing after the last', async () => {
       const { api: calls, registryReads, deleted } = await clean('app', false);
       expect(deleted).toBe(10);
       expect(calls).toEqual({
