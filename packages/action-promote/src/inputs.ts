@@ -107,7 +107,7 @@ export function readInputs(): Inputs {
   const sourceVersion = release.version ?? (source.tag !== undefined && versionOfTag(source.tag) ? source.tag : undefined);
   const gates = readGates(release);
   if (releaseTag !== undefined && gates.requireRelease?.template.includes('{version}')) {
-    throw new ConfigurationError('INVALID_INPUT', 'read input require-release: {version} has no value with release-tag (a release without a version); name the release, e.g. smoke');
+    throw new ConfigurationError('INVALID_INPUT', 'read input require-release: {version} has no value with release-tag (a release without a version); name the release itself, e.g. smoke');
   }
   return {
     source,
@@ -144,7 +144,7 @@ function readReleaseTag(release: ReleaseInputs): string | undefined {
     throw new ConfigurationError('INVALID_INPUT', 'read input release-tag: it names a release; give release: draft or published, e.g. release: published');
   }
   if (release.notes.kind === 'changelog-file') {
-    throw new ConfigurationError('INVALID_INPUT', `read input release-notes: changelog-file:${release.notes.template} needs a version, and release-tag names a release without one; use commits or none`);
+    throw new ConfigurationError('INVALID_INPUT', `read input release-notes: changelog-file:${release.notes.template} needs a version, and release-tag names a release without one; use commits or none, e.g. release-notes: commits`);
   }
   return template;
 }
