@@ -143,6 +143,9 @@ function readReleaseTag(release: ReleaseInputs): string | undefined {
   if (release.mode === 'none' && !release.publishDraft) {
     throw new ConfigurationError('INVALID_INPUT', 'read input release-tag: it names a release; give release: draft or published, e.g. release: published');
   }
+  if (release.mode === 'draft' && release.publishDraft) {
+    throw new ConfigurationError('INVALID_INPUT', 'read input publish-draft: true publishes the existing draft after promotion, but release is draft; use release: published, or publish-draft: false');
+  }
   if (release.notes.kind === 'changelog-file') {
     throw new ConfigurationError('INVALID_INPUT', `read input release-notes: changelog-file:${release.notes.template} needs a version, and release-tag names a release without one; use commits or none, e.g. release-notes: commits`);
   }
