@@ -2,6 +2,7 @@ import { PartialMutationError, PolicyError, RegistryError, errorMessage } from '
 import { auditTagRefusal, planRollback, rollbackRerunRefusal, selectRollbackHistory, trackMovedRefusal } from '../policy/rollback.js';
 import type { AuditTag, RollbackHistoryEntry, RollbackHistoryRow, RollbackRefusal } from '../policy/rollback.js';
 import { promote } from '../promote/promote.js';
+import { readImageRevision } from '../promote/revision.js';
 import type { PromoteReport } from '../promote/promote.js';
 import type { RegistryClient } from '../registry/client.js';
 import { formatReference } from '../registry/reference.js';
@@ -133,6 +134,8 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   const { stamped, skipped, tags } = await readHistory(client, repo, request);
   info(`history ${request.history.pattern}: ${stamped.length} stamped tags, ${skipped.length} others`);
 
+  // No stamp names the replaced build: the audit tag's {sha} is its revision label (read only then, beside `to`).
+  const revision = stamped.some((entry) => entry.digest === fromDigest && entry.sha !== undefined) ? undefined : readImageRevision(client, { ...repo, digest: fromDigest }).catch(() => undefined);
   let to: { kind: 'tag'; tag: string; digest: string } | { kind: 'digest'; digest: string } | undefined;
   if (request.to) {
     const toRef: ImageReference = request.to.kind === 'tag' ? { ...repo, tag: request.to.tag } : { ...repo, digest: request.to.digest };
@@ -153,6 +156,7 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
     ...(to ? { to } : {}),
     now,
     auditTemplate: request.auditTemplate,
+    ...((await revision) !== undefined ? { replacedRevision: (await revision) as string } : {}),
   });
   if ('refusal' in planned) {
     for (const row of planned.refusal.considered ?? []) info(`  ${row.tag}: ${row.verdict}`);
