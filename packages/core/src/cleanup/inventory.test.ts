@@ -112,6 +112,54 @@ describe('registryDeleteTarget', () => {
   });
 });
 
+describe('executeRetentionPlan when a tag is left pointing at a deleted manifest', () => {
+  it('finds it at the final check, puts it back onto the same bytes and says so', async () => {
+    const plan = planOfFiveBuilds();
+    const lastDigest = plan.delete[plan.delete.length - 1]?.digest as string;
+    const tags = new Map<string, string>([...plan.keep].flatMap((entry) => (entry.tag ? [[entry.tag, entry.digest] as [string, string]] : [])));
+    const manifests = new Set([...plan.keep, ...plan.delete].map((entry) => entry.digest));
+    let afterLastDelete = 0;
+    const restored: string[] = [];
+    const target = {
+      name: 'test repository',
+      async deleteManifest(digest: string) {
+        manifests.delete(digest);
+        for (const [tag, on] of [...tags]) if (on === digest) tags.delete(tag);
+        return 'deleted' as const;
+      },
+      guard: {
+        async listTags() {
+          // A promotion's tag write lands after the re-read that follows the last DELETE: sha-5 stays
+          // listed, pointing at the deleted manifest.
+          if (!manifests.has(lastDigest) && ++afterLastDelete === 2) tags.set('sha-5', lastDigest);
+          return [...tags.keys()];
+        },
+        async resolveTags(wanted: readonly string[]) {
+          return new Map(wanted.flatMap((tag): Array<[string, string]> => (manifests.has(tags.get(tag) ?? '') ? [[tag, tags.get(tag) as string]] : [])));
+        },
+        async readManifest(digest: string) {
+          return manifests.has(digest) ? { bytes: new TextEncoder().encode(digest), mediaType: 'application/vnd.oci.image.manifest.v1+json', digest } : undefined;
+        },
+        async exists(digest: string) {
+          return manifests.has(digest);
+        },
+        async restoreTag(tag: string, manifest: { bytes: Uint8Array }) {
+          const digest = new TextDecoder().decode(manifest.bytes);
+          manifests.add(digest);
+          tags.set(tag, digest);
+          restored.push(`${tag} ${digest}`);
+        },
+      },
+    } satisfies RetentionDeleteTarget;
+
+    const report = await executeRetentionPlan(plan, target);
+
+    expect(restored).toEqual([`sha-5 ${lastDigest}`]);
+    expect(report.stopped?.tags).toEqual(['sha-5']);
+    expect(report.deleted[report.deleted.length - 1]?.lostTags).toEqual([{ tag: 'sha-5', restored: true }]);
+  });
+});
+
 describe('executeRetentionPlan with a guard that reads one manifest\'s tags (GHCR)', () => {
   /** A package: tag → digest; `tagsOf` reads one version, `listTags` the whole package. */
   function packageTarget(tags: Map<string, string>, hooks: { beforeDelete?: (digest: string) => void } = {}) {

@@ -650,9 +650,12 @@ export interface RetentionExecutionReport {
  * With the target's {@link RetentionDeleteGuard}, immediately before each DELETE it lists the tags and
  * resolves every tag the plan does not expect to die with that manifest (and lists again, resolving any tag
  * that appeared meanwhile): when one of them now points at the manifest (a promotion or rollback moved it
- * there), nothing more is deleted (`stopped`). Immediately after each DELETE it lists the tags again: a tag
- * resolved before that is gone now went with the manifest (moved onto it after the check) and is put back
- * onto the same bytes, and nothing more is deleted. A DELETE that fails (e.g. `TIMEOUT`) may have landed:
+ * there), nothing more is deleted (`stopped`). Immediately after each DELETE it lists the tags again and
+ * resolves again every tag resolved before: one that is gone or no longer resolves went with the manifest
+ * (moved onto it after the check; the registry can leave such a tag listed but pointing at nothing) and is
+ * put back onto the same bytes, and nothing more is deleted. Such a tag can also be written after that
+ * re-read: the next re-read (and one final re-read after the last DELETE) finds a tag resolved after the
+ * previous DELETE still listed but no longer resolving, and puts it back onto that manifest's bytes. A DELETE that fails (e.g. `TIMEOUT`) may have landed:
  * the manifest is read again and the report says `deleted`, `not-deleted` or `unknown`.
  *
  * With {@link RetentionDeleteGuard.tagsOf} (GHCR) the re-read before each DELETE is that one request (the
@@ -729,6 +732,55 @@ export async function executeRetentionPlan(
       report,
     );
   };
+  /**
+   * The last delete of the registry path: the tags resolved right after it. A tag moved onto its manifest
+   * while the DELETE ran can be written only after that re-read and be left pointing at nothing (the
+   * registry removes a manifest and its tags in separate steps): a tag of this set still listed but no
+   * longer resolving at the next check (or the final one) went with it, and is put back onto its bytes.
+   */
+  let last: { index: number; done: RetentionDeletedManifest; bytes: RawManifest | undefined; tags: Set<string> } | undefined;
+  const danglingSinceLast = async (listed: ReadonlySet<string>, resolved: ReadonlyMap<string, string>): Promise<string[]> => {
+    if (!guard || !last) return [];
+    const suspects = [...last.tags].filter((tag) => listed.has(tag) && !resolved.has(tag));
+    if (suspects.length === 0) return [];
+    // Listed and not resolving: read both again, so that a tag deleted by someone meanwhile is not put back.
+    const again = new Set(await guard.listTags());
+    const still = await guard.resolveTags(suspects.filter((tag) => again.has(tag)));
+    return suspects.filter((tag) => again.has(tag) && !still.has(tag)).sort();
+  };
+  /** Puts dangling tags back onto the last deleted manifest; stops the deletions (or throws when one cannot be). */
+  const repairLast = async (dangling: readonly string[]): Promise<RetentionExecutionReport> => {
+    const { index, done, bytes } = last as NonNullable<typeof last>;
+    done.lostTags ??= [];
+    for (const tag of dangling) {
+      if (!guard?.restoreTag || bytes === undefined) {
+        done.lostTags.push({ tag, restored: false, error: 'this backend cannot put a tag back' });
+        continue;
+      }
+      try {
+        await guard.restoreTag(tag, bytes);
+        done.lostTags.push({ tag, restored: true });
+      } catch (error) {
+        done.lostTags.push({ tag, restored: false, error: errorMessage(error) });
+      }
+    }
+    report.notDeleted = plan.delete.slice(index + 1);
+    const unrestored = done.lostTags.filter((item) => !item.restored);
+    if (unrestored.length > 0) {
+      throw new PartialMutationError(
+        `delete ${done.digest} from ${target.name}: tag(s) ${unrestored.map((item) => item.tag).join(', ')} moved onto it while it was ` +
+          `deleted and were left pointing at nothing; putting them back failed (${unrestored.map((item) => item.error ?? '').join('; ')}); ` +
+          `${report.deleted.length} of ${plan.delete.length} manifest(s) were deleted`,
+        report,
+      );
+    }
+    report.stopped = {
+      digest: done.digest,
+      tags: [...dangling],
+      reason: `tag(s) ${dangling.join(', ')} moved onto ${done.digest} while it was deleted and were put back onto it`,
+    };
+    return report;
+  };
   for (const [i, entry] of plan.delete.entries()) {
     const dying = new Set(entry.tags);
     let before = new Map<string, string>();
@@ -760,9 +812,12 @@ export async function executeRetentionPlan(
       }
     } else if (guard) {
       // Re-read right before the DELETE: every tag that must survive, resolved now.
+      let dangling: string[] = [];
       try {
         let listed = new Set(await guard.listTags());
         const read = guard.readManifest ? guard.readManifest(entry.digest) : Promise.resolve(undefined);
+        // Awaited below; a failure of the resolves first must not leave it unhandled.
+        read.catch(() => undefined);
         before = await guard.resolveTags([...listed].filter((tag) => !dying.has(tag) && !gone.has(tag)));
         bytes = await read;
         // Tags that appeared while the others were resolved: resolve them too (a few rounds at most).
@@ -773,9 +828,11 @@ export async function executeRetentionPlan(
           if (fresh.length === 0) break;
           for (const [tag, digest] of await guard.resolveTags(fresh)) before.set(tag, digest);
         }
+        dangling = await danglingSinceLast(listed, before);
       } catch (error) {
         return fail(i, entry, 're-read the tags before deleting', error, 'not-deleted');
       }
+      if (dangling.length > 0) return repairLast(dangling);
       if (guard.readManifest && bytes === undefined) {
         const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, alreadyAbsent: true };
         report.deleted.push(done);
@@ -815,15 +872,19 @@ export async function executeRetentionPlan(
     const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, ...(outcome === 'absent' ? { alreadyAbsent: true } : {}) };
     for (const tag of entry.tags) gone.add(tag);
     if (guard && !tagsOf) {
-      // Re-read right after: a tag resolved before and missing now went with this manifest.
+      // Re-read right after: a tag resolved before and missing now went with this manifest. The registry
+      // removes a manifest and its tags in separate steps, so a tag moved onto it while its DELETE ran can
+      // stay listed but point at nothing: every tag resolved before is resolved again.
       let after: Set<string>;
+      let resolved: Map<string, string>;
       try {
         after = new Set(await guard.listTags());
+        resolved = await guard.resolveTags([...before.keys()].filter((tag) => after.has(tag)));
       } catch (error) {
         report.deleted.push(done);
         return fail(i, entry, 're-read the tags after deleting', error, 'deleted');
       }
-      const lost = [...before.keys()].filter((tag) => !after.has(tag)).sort();
+      const lost = [...before.keys()].filter((tag) => !after.has(tag) || !resolved.has(tag)).sort();
       if (lost.length > 0) {
         done.lostTags = [];
         for (const tag of lost) {
@@ -859,9 +920,25 @@ export async function executeRetentionPlan(
         };
         return report;
       }
+      last = { index: i, done, bytes, tags: new Set(resolved.keys()) };
     }
     report.deleted.push(done);
     options.onDeleted?.(done);
+  }
+  if (guard && !tagsOf && last) {
+    // The final check for the last delete (see `last`).
+    let dangling: string[];
+    try {
+      const listed = new Set(await guard.listTags());
+      dangling = await danglingSinceLast(listed, await guard.resolveTags([...last.tags].filter((tag) => listed.has(tag))));
+    } catch (error) {
+      throw new PartialMutationError(
+        `re-read the tags of ${target.name} after deleting: ${errorMessage(error)}; ${report.deleted.length} of ${plan.delete.length} manifest(s) were deleted`,
+        report,
+        { cause: error },
+      );
+    }
+    if (dangling.length > 0) return repairLast(dangling);
   }
   return finish();
 }
