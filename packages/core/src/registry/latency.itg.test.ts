@@ -99,7 +99,7 @@ describe('round trips at 100 ms per request', () => {
     });
   });
   describe('when rolling back with 50 history tags', () => {
-    it('resolves the history concurrently; the critical path stays within its current budget', async () => {
+    it('reads the newest two history tags only: 9 requests on a critical path of 6', async () => {
       const repository = 'latency/rollback';
       const tags: string[] = [];
       for (let i = 0; i < 50; i++) {
@@ -123,12 +123,24 @@ describe('round trips at 100 ms per request', () => {
           { client },
         ),
       );
-      // Issue 16's target is 6, not met: the track, the list, 50 history HEADs (8 at a time: ≥ 7
-      // round trips, more when their ends stagger), then the audit tag and the move as two promotes
-      // (read and list at once, the move's before-read, write, re-read), plus the compare-and-swap reads
-      // of the track (a digest-verified GET to decide, again before the first write and before the move).
-      expect(requests).toHaveLength(64);
-      expect(critical).toBeLessThanOrEqual(21);
+      // Issue 16's target: 6 round trips. (1) the track and the tag list at once; (2) the newest two
+      // history tags (the current build and the one before it decide); (3) the track again right before
+      // the first write; (4) the audit tag's PUT; (5) the track's PUT with the audit tag's re-read;
+      // (6) the track's digest-verified re-read. No manifest is read twice.
+      expect(requests.map((r) => `${r.method} ${r.path.replace(/^\/v2\/latency\/rollback\//, '')}`).sort()).toEqual(
+        [
+          'GET manifests/prod',
+          'GET tags/list',
+          'GET manifests/prod-20260219-0000031',
+          'GET manifests/prod-20260218-0000030',
+          'GET manifests/prod',
+          'PUT manifests/prod-rollback-20261129-000000-from-0000031',
+          'PUT manifests/prod',
+          'HEAD manifests/prod-rollback-20261129-000000-from-0000031',
+          'GET manifests/prod',
+        ].sort(),
+      );
+      expect(critical).toBe(6);
     });
   });
 });
