@@ -184,11 +184,14 @@ export interface RegistryClient {
    * that is not an image index, throws: a failed read is never "no referrers"
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers | Listing referrers}).
    *
-   * @param options - `artifactType` keeps only referrers of that type.
+   * @param options - `artifactType` keeps only referrers of that type. `tagSchemaAtOnce` reads the
+   *   referrers tag at the same time as the API instead of after its 404: one round trip instead of two on
+   *   registries without the API (GHCR, CNCF distribution), one request more on those with it (its answer
+   *   is then not used, nor its failure).
    * @throws {@link RegistryError} `INVALID_RESPONSE` for an answer that is not an index;
    *   `REGISTRY_ERROR` for a 5xx (after retries), `UNAUTHORIZED`, `TIMEOUT`.
    */
-  referrers(repo: RepositoryReference, digest: string, options?: { artifactType?: string }): Promise<Descriptor[]>;
+  referrers(repo: RepositoryReference, digest: string, options?: { artifactType?: string; tagSchemaAtOnce?: boolean }): Promise<Descriptor[]>;
 }
 
 const SUPPORTED_DIGEST_ALGORITHMS = new Set(['sha256', 'sha512']);
@@ -542,11 +545,25 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const referrers = async (
     repo: RepositoryReference,
     digest: string,
-    referrerOptions: { artifactType?: string } = {},
+    referrerOptions: { artifactType?: string; tagSchemaAtOnce?: boolean } = {},
   ): Promise<Descriptor[]> => {
     validateDigest(digest);
     const url = new URL(v2(repo, `referrers/${digest}`));
     if (referrerOptions.artifactType !== undefined) url.searchParams.set('artifactType', referrerOptions.artifactType);
+    const fallbackUrl = v2(repo, `manifests/${referrersTag(digest)}`);
+    const readTagSchema = (): Promise<TransportResponse> =>
+      transport.request({
+        operation: 'list referrers (tag schema)',
+        registry: repo.registry,
+        method: 'GET',
+        url: fallbackUrl,
+        headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
+        scopes: pull(repo),
+        okStatuses: [200, 404],
+      });
+    const early = referrerOptions.tagSchemaAtOnce ? readTagSchema() : undefined;
+    // Awaited only when the API has none; its failure must not go unhandled otherwise.
+    early?.catch(() => {});
     const response = await transport.request({
       operation: 'list referrers',
       registry: repo.registry,
@@ -561,16 +578,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       list = parseResponse(IndexSchema, response.body, 'referrers index', 'list referrers', url).manifests as Descriptor[];
     } else {
       // No referrers API: the referrers tag schema.
-      const fallbackUrl = v2(repo, `manifests/${referrersTag(digest)}`);
-      const fallback = await transport.request({
-        operation: 'list referrers (tag schema)',
-        registry: repo.registry,
-        method: 'GET',
-        url: fallbackUrl,
-        headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
-        scopes: pull(repo),
-        okStatuses: [200, 404],
-      });
+      const fallback = await (early ?? readTagSchema());
       if (fallback.status === 404) return [];
       const served = headerDigest(fallback, 'list referrers (tag schema)', fallbackUrl);
       verifyDigest('list referrers (tag schema)', fallbackUrl, fallback.body, served);
