@@ -184,6 +184,9 @@ export async function startPromote(options: PromoteOptions): Promise<PromoteWrit
   }
   const progress = options.onProgress ?? (() => {});
 
+  // One bearer token for the whole job where the registry allows: the source read, the destination written.
+  const writes = options.dryRun ? ['pull' as const] : ['pull' as const, 'push' as const];
+  client.expectAccess?.(crossRepository ? [{ repository: source, actions: ['pull'] }, { repository: destination, actions: writes }] : [{ repository: destination, actions: writes }]);
   const known = options.before ?? {};
   const unknown = targets.filter((tag) => !Object.hasOwn(known, tag));
   if (options.manifest && source.digest !== undefined && options.manifest.digest !== source.digest) {

@@ -192,6 +192,23 @@ export interface RegistryClient {
    *   `REGISTRY_ERROR` for a 5xx (after retries), `UNAUTHORIZED`, `TIMEOUT`.
    */
   referrers(repo: RepositoryReference, digest: string, options?: { artifactType?: string; tagSchemaAtOnce?: boolean }): Promise<Descriptor[]>;
+  /**
+   * Declares the repositories a job is about to read and write, before its first request, so that on a
+   * registry with bearer tokens one token covers them all (one token request, instead of one per
+   * repository and action). Only a hint: every request still asks for what it needs when no token
+   * covers it. Optional: a client without it asks per request.
+   *
+   * @param access - each repository and what will be done there (`pull`, `push`).
+   */
+  expectAccess?(access: ReadonlyArray<RepositoryAccess>): void;
+}
+
+/** A repository and what a job does there; see {@link RegistryClient.expectAccess}. */
+export interface RepositoryAccess {
+  /** The repository. */
+  repository: RepositoryReference;
+  /** `pull` to read, `push` to write. */
+  actions: ReadonlyArray<'pull' | 'push'>;
 }
 
 const SUPPORTED_DIGEST_ALGORITHMS = new Set(['sha256', 'sha512']);
@@ -588,7 +605,14 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return wanted === undefined ? list : list.filter((d) => d.artifactType === wanted);
   };
 
+  const expectAccess = (access: ReadonlyArray<RepositoryAccess>): void => {
+    for (const { repository, actions } of access) {
+      if (actions.length > 0) transport.expectScopes(repository.registry, [`repository:${repository.repository}:${[...new Set(actions)].sort().join(',')}`]);
+    }
+  };
+
   return {
+    expectAccess,
     listTags,
     resolveDigest,
     getManifest,

@@ -129,6 +129,8 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   const warnings: string[] = [];
   refuse(rollbackRerunRefusal({ ...(request.runAttempt !== undefined ? { runAttempt: request.runAttempt } : {}), hasTo: request.to !== undefined, track: request.track, operation }));
   if (ports.verify && ports.prepareVerify) await ports.prepareVerify();
+  // One bearer token for the whole rollback where the registry allows.
+  client.expectAccess?.([{ repository: repo, actions: request.dryRun ? ['pull'] : ['pull', 'push'] }]);
 
   // Decided from the manifest bytes (sha256-checked), not from a HEAD answer that may be stale.
   const readTrack = async (): Promise<string | undefined> => (await manifestIfExists(client, trackRef))?.digest;
