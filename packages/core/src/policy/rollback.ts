@@ -283,7 +283,7 @@ export interface RollbackHistoryRow {
   tag: string;
   /** The time read from its stamp; absent when it has none. */
   stampTime?: Date;
-  /** Absent when it was not resolved (no stamp, or the tag vanished). */
+  /** Absent when it was not read (no stamp, the tag vanished, or older tags already decided). */
   digest?: string;
   /** What the rollback made of it, e.g. `picked: …`, `skipped: …`. */
   verdict: string;

@@ -1,7 +1,9 @@
-import { pushIndex, startRegistry } from '@tagwright/testkit';
+import { pushImage, pushIndex, startRegistry } from '@tagwright/testkit';
 import type { RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLLBACK_AUDIT_TEMPLATE } from '../policy/rollback.js';
 import { promote } from '../promote/promote.js';
+import { rollback } from '../rollback/rollback.js';
 import { createRegistryClient } from './client.js';
 import type { RegistryClient } from './client.js';
 import { copyImage } from './copy.js';
@@ -40,6 +42,32 @@ describe('bearer tokens across repositories of one registry', () => {
       // The first two requests (sent at once) meet the challenge; every other one carries the token.
       expect(events.filter((event) => event.status === 401)).toHaveLength(2);
       expect(report.targets.map((target) => target.after)).toEqual([report.digest, report.digest]);
+    });
+  });
+
+  describe('when a track is rolled back', () => {
+    it('reads and writes with one token', async () => {
+      const seeder = fresh().client;
+      await pushImage(seeder, repo('tokens/rollback'), { tag: 'prod-20261101-aaaaaaa', seed: 'tokens-a' });
+      const b = await pushImage(seeder, repo('tokens/rollback'), { tag: 'prod-20261110-bbbbbbb', seed: 'tokens-b' });
+      await seeder.putManifest(repo('tokens/rollback'), 'prod', await seeder.getManifest({ ...repo('tokens/rollback'), digest: b.digest }));
+      const { client, asked } = fresh();
+
+      const report = await rollback(
+        {
+          image: repo('tokens/rollback'),
+          track: 'prod',
+          also: [],
+          history: { pattern: 'prod-*', matches: (tag) => tag.startsWith('prod-'), stampTemplates: ['prod-{date}-{sha}'] },
+          auditTemplate: ROLLBACK_AUDIT_TEMPLATE,
+          dryRun: false,
+          now: new Date('2026-11-22T10:15:30Z'),
+        },
+        { client },
+      );
+
+      expect(report.toTag).toBe('prod-20261101-aaaaaaa');
+      expect(asked()).toEqual([['repository:tokens/rollback:pull,push']]);
     });
   });
 
