@@ -16,14 +16,12 @@ import {
   ROLLBACK_AUDIT_TEMPLATE,
   cleanup,
   computeImageTags,
-  copyImage,
   createRegistryClient,
-  promoteImage,
   registryRetentionBackend,
   rollback,
 } from '@tagwright/core';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core';
-import { criticalPath, pushImage, pushIndex, startFaultProxy } from '@tagwright/testkit';
+import { createSigstoreMockWithTrustedRoot, criticalPath, pushImage, pushIndex, pushLegacySignatures, startFaultProxy } from '@tagwright/testkit';
 import type { FaultProxy, FaultRule, ProxyLogEntry, RunningRegistry } from '@tagwright/testkit';
 import { median, ms, ratio, table } from './lib.js';
 import type { ProcessRun } from './lib.js';
@@ -99,6 +97,8 @@ export async function latencySection(registry: RunningRegistry, deps: LatencyDep
     rows.push([scenario, who, ms(m.wallMs), String(m.requests), String(m.critical), target, result]);
   };
   const n = Math.max(1, Math.min(deps.rounds, 3));
+  const images = Array.from({ length: 6 }, (_, i) => `lat/set-${i}`);
+  const { sigstore, trustedRoot, dispose: disposeSigstore } = await createSigstoreMockWithTrustedRoot();
   log(`\n## Latency: ${LATENCY_MS} ms added to every request by the fault proxy (${n} rounds, medians; load average ${load()})\n`);
   try {
     // 1. Promote one image to 4 tags, same repository.
@@ -146,23 +146,21 @@ export async function latencySection(registry: RunningRegistry, deps: LatencyDep
       figures['cross-repo'] = { tagwright: tw, skopeo: sk, curl };
     }
 
-    // 3. Release set: 6 images × (X.Y.Z, latest), one image vs six at once (core use case).
-    const images = Array.from({ length: 6 }, (_, i) => `lat/set-${i}`);
-    for (const image of images) await pushIndex(seeder, fast(image), { tag: 'rc', layerSizes: [1024] });
-    const promoteSet = (names: string[], version: string, c: RegistryClient): Promise<unknown> =>
-      Promise.all(
-        names.map((name) =>
-          promoteImage(
-            { source: { ...slow(name), tag: 'rc' }, destination: slow(name), targets: [version, 'latest'], sha: SHA, copySignatures: false, dryRun: false, now: new Date() },
-            { client: c, copyImage: async () => copyImage, copySignatures: async () => ({ referrers: [] }) },
-          ),
-        ),
-      );
+    // 3. Release set: 6 images × (X.Y.Z, latest), verified (keyless, Sigstore mock), through the built
+    //    promote action with `images`: six images at once vs one image alone.
+    const identity = 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main';
+    for (const image of images) {
+      const built = await pushIndex(seeder, fast(image), { tag: 'rc', seed: image, layerSizes: [1024] });
+      await pushLegacySignatures(seeder, fast(image), built.digest, [await sigstore.signLegacy(built.digest, { identity })]);
+    }
+    const verified = { 'certificate-identity': identity, 'certificate-oidc-issuer': sigstore.defaultIssuer, 'trusted-root': trustedRoot };
+    const promoteSet = (names: string[], version: string): Promise<unknown> =>
+      deps.runPromote({ images: names.map((name) => `${proxy.host}/${name}`).join('\n'), source: 'rc', targets: `${version},latest`, ...verified });
     {
-      const one = await rounds(proxy, n, (r) => promoteSet(images.slice(0, 1), `1.0.${r}`, client()));
-      const six = await rounds(proxy, n, (r) => promoteSet(images, `2.0.${r}`, client()));
+      const one = await rounds(proxy, n, (r) => promoteSet(images.slice(0, 1), `1.0.${r}`));
+      const six = await rounds(proxy, n, (r) => promoteSet(images, `2.0.${r}`));
       const r = six.wallMs / one.wallMs;
-      row('release set 6 images × (X.Y.Z, latest)¹', '6 concurrent promoteImage, one client', six, 'wall ≤ 1.5× one image', ratio(r));
+      row('release set 6 images × (X.Y.Z, latest), verified', 'tagwright promote `images` (built action)', six, 'wall ≤ 1.5× one image', ratio(r));
       row('', 'one image', one, '', '');
       verdict('latency: release set of 6 ≤ 1.5× one image wall', `${ratio(r)} (${ms(six.wallMs)} vs ${ms(one.wallMs)})`, r <= 1.5);
       figures['release-set'] = { one, six };
@@ -263,8 +261,8 @@ export async function latencySection(registry: RunningRegistry, deps: LatencyDep
     {
       proxy.clearRules();
       proxy.addRule({ path: /./, fault: { kind: 'rate-limit', maxConcurrent: 4, retryAfter: '1', delayMs: LATENCY_MS } });
-      const six = await through(proxy, () => promoteSet(images, '3.0.0', client()));
-      row('release set under 429 (> 4 concurrent, Retry-After: 1)', '6 concurrent promoteImage', six, 'finishes; time waited printed', `${six.throttled} × 429`);
+      const six = await through(proxy, () => promoteSet(images, '3.0.0'));
+      row('release set under 429 (> 4 concurrent, Retry-After: 1)', 'tagwright promote `images`, verified', six, 'finishes; time waited printed', `${six.throttled} × 429`);
       const waitedSet = six.wallMs - ((figures['release-set'] as { six: Measured }).six.wallMs ?? 0);
       log(`rate-limited release set: ${six.throttled} requests answered 429, finished in ${ms(six.wallMs)}: waited about ${ms(waitedSet)} more than unthrottled`);
       const cl = await through(proxy, () =>
@@ -288,9 +286,10 @@ export async function latencySection(registry: RunningRegistry, deps: LatencyDep
     verdict('latency: section completed', error instanceof Error ? error.message : String(error), false);
   } finally {
     await proxy.close();
+    await disposeSigstore();
   }
   log(table(['scenario', 'who', 'median wall', 'requests', 'critical path', 'target', 'result'], rows));
-  log('\n¹ release set: 6 concurrent single-image promotes through the core use case (promoteImage); multi-image promote is not on main yet. No signature verification configured (the bench registry holds no signatures); digest checks and the re-read after every write are included.');
+  log('\nrelease set: the built promote action with `images` (6 images, or 1), keyless verification of every image against the Sigstore mock\'s trusted root, digest checks and the re-read after every write included; process start is in both walls.');
   log(`load average after the latency section: ${load()}`);
   return figures;
 }

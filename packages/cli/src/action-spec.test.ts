@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, parseActionYml, parseOutputFile, stepEnv } from './action-spec.js';
+import { ACTIONS, parseActionYml, stepEnv } from './action-spec.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const read = (name: string) => readFileSync(path.join(root, 'packages', `action-${name}`, 'action.yml'), 'utf8');
@@ -30,11 +30,5 @@ describe('parseActionYml', () => {
   it('refuses an action.yml it cannot follow, naming what', () => {
     const yml = ['runs:', '  using: composite', '  steps:', '    - id: run', '      env:', '        INPUT_X: ${{ github.token }}', ''].join('\n');
     expect(() => parseActionYml('x', yml)).toThrow('read x/action.yml: step env INPUT_X: ${{ github.token }} is not ${{ inputs.<declared input> }}');
-  });
-});
-
-describe('parseOutputFile', () => {
-  it('reads name=value lines and the heredocs @actions/core writes', () => {
-    expect(parseOutputFile('a=1\nb<<ghadelimiter_x\nline 1\nline 2\nghadelimiter_x\nc=x=y\n')).toEqual({ a: '1', b: 'line 1\nline 2', c: 'x=y' });
   });
 });

@@ -1,6 +1,6 @@
 export * from './github/index.js';
 export * from './registry/index.js';
-export { runActionYml, parseOutputFile } from './actions/run-action-yml.js';
+export { runActionYml } from './actions/run-action-yml.js';
 export type { ActionRun, GitHubContextForTest } from './actions/run-action-yml.js';
 export * from './sigstore/index.js';
 export * from './git/index.js';

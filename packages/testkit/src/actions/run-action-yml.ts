@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { parseOutputFile } from '@tagwright/action-kit/output-file';
 
 /** The workflow context available to `${{ github.* }}` expressions. */
 export interface GitHubContextForTest {
@@ -144,21 +145,3 @@ function evaluate(template: string, contexts: Record<string, unknown>): string {
   });
 }
 
-/** Parses a `$GITHUB_OUTPUT` file: `name=value` lines and `name<<DELIMITER` heredocs. */
-export function parseOutputFile(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc?.[1] && heredoc[2]) {
-      const body: string[] = [];
-      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) body.push(lines[i] ?? '');
-      outputs[heredoc[1]] = body.join('\n');
-    } else if (line.includes('=')) {
-      const at = line.indexOf('=');
-      outputs[line.slice(0, at)] = line.slice(at + 1);
-    }
-  }
-  return outputs;
-}
