@@ -615,9 +615,14 @@ export function createTransport(options: TransportOptions = {}): Transport {
       const covering = held.find((cached) => coversScopes(cached.scopes, needed));
       if (covering) return covering.token;
       const underWay = [...pendingTokens.values()].find((pending) => pending.registry === registry && coversScopes(pending.scopes, needed));
+      // Awaited: a token under way that covers the request serves it too.
       if (underWay) return (await underWay.token).token;
     }
-    const wanted = mode === 'exact' ? needed : mergeScopes(needed, expected.get(registry), ...held.map((cached) => cached.scopes));
+    const underWayHere = [...pendingTokens.values()].filter((pending) => pending.registry === registry);
+    const wanted =
+      mode === 'exact'
+        ? needed
+        : mergeScopes(needed, expected.get(registry), ...held.map((cached) => cached.scopes), ...underWayHere.map((pending) => pending.scopes));
     const key = `${registry}|${formatScopes(wanted).join(' ')}`;
     let pending = pendingTokens.get(key);
     if (!pending) {
