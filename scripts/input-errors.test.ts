@@ -49,7 +49,7 @@ const promote: Case[] = [
   ['targets', { targets: `${'a'.repeat(129)}` }, /^read input targets: "a+" is not a valid tag .*, e\.g\. prod/],
   ['targets', { targets: 'prod-{when}' }, /^read input targets: parse stamp template "prod-\{when\}": unknown placeholder.*, e\.g\. prod, or the stamp prod-\{date\}-\{sha\}$/],
   ['targets', { targets: '' }, /^read input targets: give at least one target tag, e\.g\. prod$/],
-  ['sha', { targets: 'prod-{sha}', sha: 'nope' }, /^read input sha: "nope" is not a commit SHA, and a target uses \{sha\}; e\.g\. 4f1c2d3/],
+  ['sha', { targets: 'prod-{sha}', sha: 'nope' }, /^read input sha: "nope" is not a commit SHA; e\.g\. 4f1c2d3 .*, or empty for the image's revision label$/],
   ['dry-run', { 'dry-run': 'maybe' }, /^read input dry-run: "maybe" is not a boolean \(true or false\), e\.g\. true$/],
   ['copy-signatures', { 'copy-signatures': 'no' }, /^read input copy-signatures: "no" is not a boolean/],
   ['allow-downgrade', { 'allow-downgrade': 'y' }, /^read input allow-downgrade: "y" is not a boolean/],
@@ -59,6 +59,10 @@ const promote: Case[] = [
   ['version', { release: 'published', 'github-token': 't', version: '1.4' }, /^read input version: "1\.4" is not a SemVer 2\.0 version .*, e\.g\. 1\.4\.0$/],
   ['version', { release: 'published', 'github-token': 't', source: 'build-7' }, /^read input version: required when a release is requested .*; e\.g\. version: 1\.4\.0$/],
   ['release-notes', { release: 'published', 'github-token': 't', 'release-notes': 'changelog-file:../x.md' }, /^read input release-notes: changelog-file:\.\.\/x\.md: .*, e\.g\. changelog-file:CHANGELOG\.md$/],
+  ['release-tag', { release: 'published', 'github-token': 't', 'release-tag': 'prod-{when}' }, /^read input release-tag: parse stamp template "prod-\{when\}": unknown placeholder.*, e\.g\. prod-\{date\}-\{sha\}$/],
+  ['release-tag', { release: 'published', 'github-token': 't', 'release-tag': '{version}-prod' }, /^read input release-tag: \{version\} is not available .*, e\.g\. prod-\{date\}-\{sha\}$/],
+  ['release-tag', { 'release-tag': 'prod-{date}-{sha}' }, /^read input release-tag: it names a release; give release: draft or published, e\.g\. release: published$/],
+  ['release-notes', { release: 'published', 'github-token': 't', 'release-tag': 'prod-{date}-{sha}', 'release-notes': 'changelog-file:CHANGELOG.md' }, /^read input release-notes: changelog-file:CHANGELOG\.md needs a version, .*, e\.g\. release-notes: commits$/],
 ];
 
 const rollback: Case[] = [

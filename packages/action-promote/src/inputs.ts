@@ -11,7 +11,7 @@ import {
 import type { RegistryInputs, ReleaseInputs, VerificationInputs } from '@tagwright/action-kit';
 import { changelogPaths } from '@tagwright/core/changelog';
 import { ConfigurationError, errorMessage } from '@tagwright/core/errors';
-import { expandVersionPattern, isVersionPattern, validateStampTemplate } from '@tagwright/core/policy';
+import { expandVersionPattern, isVersionPattern, renderStamp, validateStampTemplate } from '@tagwright/core/policy';
 import type { SetSource } from '@tagwright/core/promote';
 import { formatReference, parseRepository, validateDigest, validateTag } from '@tagwright/core/registry';
 import type { ImageReference, RepositoryReference } from '@tagwright/core/registry';
@@ -24,7 +24,11 @@ export interface Inputs {
   destination: RepositoryReference;
   /** Target tags or stamp templates as given; rendered in run(). */
   targets: string[];
-  sha: string;
+  /**
+   * The `sha` input, lowercase; undefined when empty: then `{sha}` and the release's target commit
+   * come from the source image's `org.opencontainers.image.revision`, else the workflow's commit.
+   */
+  sha?: string;
   dryRun: boolean;
   /** Bring the legacy `.sig` signature and bundle referrers along to another repository. */
   copySignatures: boolean;
@@ -35,6 +39,11 @@ export interface Inputs {
    * input, else the source tag when it is a version. Set whenever a release is requested.
    */
   releaseVersion?: string;
+  /**
+   * `release-tag`: a stamp template (`prod-{date}-{sha}`) naming the release instead of a SemVer
+   * version, for services without versions; rendered in run() with the promotion's time and built commit.
+   */
+  releaseTag?: string;
   /** The version promoted (`version` input, else the source tag when it is a version); for the downgrade guard. */
   sourceVersion?: string;
   /** Allow a floating version tag to move to a lower version. */
@@ -88,30 +97,59 @@ export function readInputs(): Inputs {
       else validateTag(target);
     });
   }
-  const sha = getOptionalInput('sha') ?? '';
-  if (targets.some((t) => t.includes('{sha}')) && !isAbbreviatedCommitSha(normalizeCommitSha(sha))) {
-    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} is not a commit SHA, and a target uses {sha}; e.g. 4f1c2d3 or the full 40 hex digits`);
+  const sha = getOptionalInput('sha');
+  if (sha !== undefined && !isAbbreviatedCommitSha(normalizeCommitSha(sha))) {
+    throw new ConfigurationError('INVALID_INPUT', `read input sha: ${JSON.stringify(sha)} is not a commit SHA; e.g. 4f1c2d3 or the full 40 hex digits, or empty for the image's revision label`);
   }
   const release = readReleaseInputs();
-  const releaseVersion = checkRelease(release, source);
+  const releaseTag = readReleaseTag(release);
+  const releaseVersion = releaseTag === undefined ? checkRelease(release, source) : undefined;
   const sourceVersion = release.version ?? (source.tag !== undefined && versionOfTag(source.tag) ? source.tag : undefined);
   const gates = readGates(release);
+  if (releaseTag !== undefined && gates.requireRelease?.template.includes('{version}')) {
+    throw new ConfigurationError('INVALID_INPUT', 'read input require-release: {version} has no value with release-tag (a release without a version); name the release itself, e.g. smoke');
+  }
   return {
     source,
     destination,
     targets,
-    sha: sha.toLowerCase(),
+    ...(sha !== undefined ? { sha: normalizeCommitSha(sha) } : {}),
     dryRun: getBooleanInput('dry-run', false),
     copySignatures: getBooleanInput('copy-signatures', true),
     verification: readVerificationInputs(),
     release,
     ...(releaseVersion !== undefined ? { releaseVersion } : {}),
+    ...(releaseTag !== undefined ? { releaseTag } : {}),
     ...(sourceVersion !== undefined ? { sourceVersion } : {}),
     allowDowngrade: getBooleanInput('allow-downgrade', false),
     registry: readRegistryInputs(),
     ...(set ? { set } : {}),
     gates,
   };
+}
+
+/**
+ * `release-tag`: a stamp template naming the release (`prod-{date}-{sha}`); needs a release, and
+ * notes that need no version (`commits` or `none`).
+ */
+function readReleaseTag(release: ReleaseInputs): string | undefined {
+  const template = getOptionalInput('release-tag');
+  if (template === undefined) return undefined;
+  const info = namedInput('release-tag', 'prod-{date}-{sha}', () => validateStampTemplate(template));
+  if (info.placeholders.includes('version')) {
+    throw new ConfigurationError('INVALID_INPUT', 'read input release-tag: {version} is not available (release-tag names releases of builds without a version; give version instead), e.g. prod-{date}-{sha}');
+  }
+  namedInput('release-tag', 'prod-{date}-{sha}', () => renderStamp(template, { now: new Date(Date.UTC(2026, 0, 1)), sha: '0000000' }));
+  if (release.mode === 'none' && !release.publishDraft) {
+    throw new ConfigurationError('INVALID_INPUT', 'read input release-tag: it names a release; give release: draft or published, e.g. release: published');
+  }
+  if (release.mode === 'draft' && release.publishDraft) {
+    throw new ConfigurationError('INVALID_INPUT', 'read input publish-draft: true publishes the existing draft after promotion, but release is draft; use release: published, or publish-draft: false');
+  }
+  if (release.notes.kind === 'changelog-file') {
+    throw new ConfigurationError('INVALID_INPUT', `read input release-notes: changelog-file:${release.notes.template} needs a version, and release-tag names a release without one; use commits or none, e.g. release-notes: commits`);
+  }
+  return template;
 }
 
 /** The two-phase gates; each needs a release (`release` or `publish-draft`) to be checked against. */
@@ -207,7 +245,7 @@ function checkRelease(release: ReleaseInputs, source: ImageReference): string | 
   if (release.notes.kind === 'changelog-file') {
     const { template } = release.notes;
     try {
-      if (template.includes('{version}')) changelogPaths(version, template);
+      if (template.includes('{version}') || template.includes('{base}')) changelogPaths(version, template);
       else if (!isRepositoryPath(template)) {
         throw new Error('it must be a path inside the repository');
       }

@@ -6,6 +6,7 @@ import { PartialMutationError } from '@tagwright/core/errors';
 import { copyImage, formatReference } from '@tagwright/core/registry';
 import type { RegistryClient, RepositoryReference, RequestEvent } from '@tagwright/core/registry';
 import type { PreparedRelease, ReleaseOutcome, ReleaseStoreCapabilities } from '@tagwright/core/release';
+import type { BuiltCommit } from '@tagwright/core/policy';
 import type { Inputs } from './inputs.js';
 
 /** What promote needs from the outside world. */
@@ -31,9 +32,12 @@ export interface Deps {
   /**
    * Decides the GitHub release and writes its notes before promotion (a missing changelog section
    * fails before any tag moves); its `publish` runs after. Undefined when no release is requested.
-   * Loaded lazily (octokit is heavy).
+   * `commit` is the built commit (read only when the release's tag must be created, or `release-tag`
+   * uses `{sha}`); `now` renders `release-tag`. Loaded lazily (octokit is heavy).
    */
-  prepareRelease(inputs: Inputs): Promise<PreparedRelease | undefined>;
+  prepareRelease(inputs: Inputs, commit: () => Promise<BuiltCommit>, now: Date): Promise<PreparedRelease | undefined>;
+  /** The workflow's commit (`GITHUB_SHA`), the last resort for `{sha}`; undefined outside a workflow run. */
+  workflowCommit(): string | undefined;
   /** The `X.Y.Z` of a bare `staging.*` source: `version` of the workspace's package.json. Loaded lazily. */
   readSourceBase(): Promise<string>;
   /** What the release's forge can do, once `prepareRelease` chose it (Forgejo: no `make_latest`). */
@@ -55,13 +59,22 @@ export function createDeps(runtime: ActionRuntime): Deps {
     copyImage: async () => copyImage,
     copySignatures: async (client, source, destination, digest) =>
       (await import('./signatures.js')).copySignatures(client, source, destination, digest),
-    prepareRelease: async ({ release, releaseVersion, sha, verification, gates }) => {
-      if ((release.mode === 'none' && !release.publishDraft) || releaseVersion === undefined) return undefined;
+    prepareRelease: async ({ release, releaseVersion, releaseTag, verification, gates }, commit, now) => {
+      if ((release.mode === 'none' && !release.publishDraft) || (releaseVersion === undefined && releaseTag === undefined)) return undefined;
       // octokit and git live behind these imports, off the main path.
-      const [{ createReleasePorts }, { prepareRelease }] = await Promise.all([import('@tagwright/action-kit/github'), import('@tagwright/core/release')]);
+      const [{ createReleasePorts }, { prepareRelease }, { renderStamp, validateStampTemplate }] = await Promise.all([
+        import('@tagwright/action-kit/github'),
+        import('@tagwright/core/release'),
+        import('@tagwright/core/policy'),
+      ]);
       const ports = await createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote', forge: release.forge });
       capabilities = ports.store.capabilities;
-      return prepareRelease({ release, version: releaseVersion, sha, verification, gates }, ports);
+      const sha = async (): Promise<string> => (await commit()).sha;
+      if (releaseTag !== undefined) {
+        const tag = renderStamp(releaseTag, { now, sha: validateStampTemplate(releaseTag).placeholders.includes('sha') ? await sha() : '' });
+        return prepareRelease({ release, version: tag, stampTemplate: releaseTag, sha, verification, gates }, ports);
+      }
+      return prepareRelease({ release, version: releaseVersion as string, sha, verification, gates }, ports);
     },
     readSourceBase: async () => {
       const [{ readBaseVersion }, path] = await Promise.all([import('@tagwright/core/release'), import('node:path')]);
@@ -69,6 +82,7 @@ export function createDeps(runtime: ActionRuntime): Deps {
       return base.replace(/^v/, '');
     },
     releaseCapabilities: () => capabilities,
+    workflowCommit: () => runtime.context.sha,
     now: () => runtime.now(),
     info: (message) => runtime.info(message),
   };
@@ -85,15 +99,18 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     counters.requests++;
   });
   if (inputs.set) return runSet(inputs, inputs.set, client, counters, deps);
+  const now = deps.now();
+  const workflowCommit = deps.workflowCommit();
   const outcome = await promoteImage<VerificationOutcome>(
     {
       source: inputs.source,
       destination: inputs.destination,
       targets: inputs.targets,
-      sha: inputs.sha,
+      ...(inputs.sha !== undefined ? { sha: inputs.sha } : {}),
+      ...(workflowCommit !== undefined ? { workflowCommit } : {}),
       copySignatures: inputs.copySignatures,
       dryRun: inputs.dryRun,
-      now: deps.now(),
+      now,
       ...(inputs.sourceVersion !== undefined ? { sourceVersion: inputs.sourceVersion } : {}),
       allowDowngrade: inputs.allowDowngrade,
     },
@@ -107,7 +124,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
             },
           }
         : {}),
-      prepareRelease: () => deps.prepareRelease(inputs),
+      prepareRelease: (commit) => deps.prepareRelease(inputs, commit, now),
       copyImage: () => deps.copyImage(),
       copySignatures: (source, destination, digest) => deps.copySignatures(client, source, destination, digest),
       onProgress: deps.info,
@@ -127,6 +144,7 @@ export async function run(inputs: Inputs, deps: Deps): Promise<ActionResult> {
     },
     summary:
       summarize(report, verification, counters.requests, release, released, deps.releaseCapabilities?.()) +
+      summarizeCommit(outcome.commit) +
       (signatures
         ? `\nSignatures copied into \`${destination}\`: ${signatures.signatureTag ? `\`${signatures.signatureTag}\`` : 'no legacy signature'}, ${signatures.referrers.length} bundle referrer(s).\n`
         : ''),
@@ -193,8 +211,20 @@ async function runSet(
   }
   let report: PromoteSetReport<VerificationOutcome>;
   try {
+    const now = deps.now();
+    const workflowCommit = deps.workflowCommit();
     report = await promoteSet<VerificationOutcome>(
-      { images: set.images, source, targets: inputs.targets, sha: inputs.sha, dryRun: inputs.dryRun, now: deps.now() },
+      {
+        images: set.images,
+        source,
+        targets: inputs.targets,
+        ...(inputs.sha !== undefined ? { sha: inputs.sha } : {}),
+        ...(workflowCommit !== undefined ? { workflowCommit } : {}),
+        ...(inputs.sourceVersion !== undefined ? { version: inputs.sourceVersion } : {}),
+        allowDowngrade: inputs.allowDowngrade,
+        dryRun: inputs.dryRun,
+        now,
+      },
       {
         client,
         ...(inputs.verification.configured
@@ -205,7 +235,7 @@ async function runSet(
               },
             }
           : {}),
-        prepareRelease: () => deps.prepareRelease(inputs),
+        prepareRelease: (commit) => deps.prepareRelease(inputs, commit, now),
         onProgress: deps.info,
       },
     );
@@ -226,7 +256,7 @@ async function runSet(
       'bytes-copied': 0,
       'source-tag': report.sourceTag ?? '',
     },
-    summary: summarizeSet(report, counters.requests),
+    summary: summarizeSet(report, counters.requests) + summarizeCommit(report.commit),
     warnings: report.warnings,
   };
 }
@@ -276,6 +306,19 @@ export function summarizeSet(report: PromoteSetReport<VerificationOutcome>, requ
     lines.push(`\n**Release:** [${escapeMarkdown(report.released.tag)}](${report.released.url}) ${report.released.change} (${report.released.draft ? 'draft' : 'published'}); notes from ${escapeMarkdown(report.released.notesSource)}.\n`);
   }
   return lines.join('');
+}
+
+/** Where `{sha}` (and the release's target commit) came from; a note when it is the workflow's commit. */
+function summarizeCommit(commit: BuiltCommit | undefined): string {
+  if (!commit) return '';
+  const from =
+    commit.from === 'sha input'
+      ? 'the `sha` input'
+      : commit.from === 'workflow commit'
+        ? "the workflow's commit"
+        : `the source image's \`${commit.from}\``;
+  const line = `\n\`{sha}\` is \`${commit.sha.slice(0, 7)}\` (${commit.sha}), from ${from}.\n`;
+  return commit.note ? `${line}\n> [!NOTE]\n> ${escapeMarkdown(commit.note)}: give the input sha, or build with the label (docker/metadata-action writes it).\n` : line;
 }
 
 /** The two-phase gates, each passed / failed with its reason (a failed one refused before any write). */

@@ -193,4 +193,40 @@ describe.skipIf(!present)('Forgejo release flow (compute-tags → promote)', () 
     expect(promoted.stdout).toMatch(/::error::.*provenance/i);
     expect(forgejo.state.releaseByTag('v0.4.0')).toBeUndefined();
   });
+
+  it('a service without versions: release-tag prod-{date}-{sha} makes a Forgejo release named by the stamp, at the commit the image was built from', async () => {
+    const built = commit('fix: orders service fix (#6)');
+    const workflow = commit('ci: a later commit (#7)');
+    const commits = await commitRange(createGitRunner({ env: gitEnv }), dir, undefined, 'HEAD');
+    forgejo.state.addCommits(commits.reverse().map((c) => ({ sha: c.sha, parents: c.parents ?? [], subject: c.subject, body: c.body, author: { name: c.author.name, email: c.author.email } })));
+    forgejo.state.setBranch('main', workflow);
+    const service: RepositoryReference = { registry: registry.host, repository: 'acme/orders' };
+    const pushed = await pushImage(client, service, { tag: 'staging', seed: built, labels: { 'org.opencontainers.image.revision': built } });
+
+    const promoted = await runActionYml(path.join(root, 'promote'), {
+      inputs: {
+        username: registry.credentials!.username,
+        password: registry.credentials!.password,
+        image: `${registry.host}/acme/orders`,
+        source: 'staging',
+        targets: 'prod, prod-{date}-{sha}',
+        release: 'published',
+        'release-tag': 'prod-{date}-{sha}',
+        'github-token': forgejo.token,
+      },
+      github: { ref: 'refs/heads/main', sha: workflow, repository: 'acme/app', server_url: forgejo.serverUrl, api_url: forgejo.apiUrl, workspace: dir, event_name: 'workflow_dispatch' },
+      stepSummary: false,
+    });
+
+    expect(promoted.exitCode, promoted.stdout + promoted.stderr).toBe(0);
+    const stamp = (promoted.outputs.tags ?? '').split('\n').map((ref) => ref.split(':').pop() ?? '').find((tag) => tag.startsWith('prod-')) ?? '';
+    expect(stamp).toMatch(new RegExp(`^prod-\\d{8}-${built.slice(0, 7)}$`));
+    expect((await client.resolveDigest({ ...service, tag: stamp })).digest).toBe(pushed.digest);
+    const stored = forgejo.state.releaseByTag(stamp);
+    expect(stored).toMatchObject({ draft: false, prerelease: false, name: stamp });
+    expect(forgejo.state.tags.get(stamp)?.commitSha).toBe(built);
+    expect(stored!.body).toContain('orders service fix');
+    expect(stored!.body).not.toContain('a later commit');
+    expect(stored!.body).toContain(`\`${pushed.digest}\``);
+  });
 });

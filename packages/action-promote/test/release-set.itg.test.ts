@@ -54,6 +54,35 @@ describe('promote action: release set (images)', () => {
     expect(again.summary).toContain('nothing was written');
   });
 
+  it('refuses to move latest down from a higher release (the release version, not the staging pick, is compared), unless allow-downgrade', async () => {
+    const images = ['down-api', 'down-web'].map((name) => `${registry.host}/set/${name}`);
+    const released: Record<string, string> = {};
+    for (const name of ['down-api', 'down-web']) {
+      const newer = await pushImage(client, repo(`set/${name}`), { tag: '3.1.0', seed: `${name}-3.1.0` });
+      await client.putManifest(repo(`set/${name}`), 'latest', await client.getManifest({ ...repo(`set/${name}`), digest: newer.digest }));
+      released[name] = newer.digest;
+      await pushImage(client, repo(`set/${name}`), { tag: '3.0.1-staging.2', seed: `${name}-3.0.1-2` });
+    }
+    const inputs = { images: images.join('\n'), source: '3.0.1-staging.*', targets: '3.0.1, latest' };
+
+    const refused = await run(inputs);
+
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toContain(`promote ${registry.host}/set/down-api: would move latest from 3.1.0 down to 3.0.1`);
+    expect(refused.stdout).toContain(`promote ${registry.host}/set/down-web: would move latest from 3.1.0 down to 3.0.1`);
+    expect(refused.stdout).toContain('nothing was written');
+    for (const name of ['down-api', 'down-web']) {
+      expect((await client.resolveDigest({ ...repo(`set/${name}`), tag: 'latest' })).digest).toBe(released[name]);
+      expect(await client.listTags(repo(`set/${name}`))).not.toContain('3.0.1');
+    }
+
+    const allowed = await run({ ...inputs, 'allow-downgrade': 'true' });
+    expect(allowed.exitCode, allowed.stdout + allowed.stderr).toBe(0);
+    const again = await run(inputs);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect(again.summary).toContain('nothing was written');
+  });
+
   it('refuses a destination with a set, naming the input, before any request', async () => {
     const result = await run({ images: `${registry.host}/set/a, ${registry.host}/set/b`, source: '1.0.0', targets: 'prod', destination: `${registry.host}/prod/a` });
     expect(result.exitCode).toBe(1);

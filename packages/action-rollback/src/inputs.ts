@@ -173,7 +173,7 @@ function readRollbackReleaseInputs(): ReleaseInputs {
   if (release.notes.kind === 'changelog-file') {
     const { template } = release.notes;
     named('release-notes', () => {
-      if (template.includes('{version}')) changelogPaths(release.version ?? '0.0.0', template);
+      if (template.includes('{version}') || template.includes('{base}')) changelogPaths(release.version ?? '0.0.0', template);
       else if (!isRepositoryPath(template)) {
         throw new Error(`changelog-file:${template}: it must be a path inside the repository`);
       }

@@ -124,7 +124,9 @@ function summarize(outcome: RollbackOutcome, inputs: Inputs): string {
   const shaSource =
     outcome.audit.source === 'stamp'
       ? `\`{sha}\` is ${code(outcome.audit.sha)}, from the stamp of ${code(outcome.audit.fromTag ?? '')}`
-      : `\`{sha}\` is ${code(outcome.audit.sha)}, the first 7 hex digits of the replaced digest: no history stamp names it`;
+      : outcome.audit.source === 'revision'
+        ? `\`{sha}\` is ${code(outcome.audit.sha)}, from the replaced image's ${code('org.opencontainers.image.revision')}: no history stamp names it`
+        : `\`{sha}\` is ${code(outcome.audit.sha)}, the first 7 hex digits of the replaced digest: no history stamp names it and the image has no revision label`;
   const lines = [
     `## rollback ${outcome.dryRun ? '(dry run) ' : ''}${code(`${outcome.repository}:${outcome.track}`)}\n\n`,
     `From ${code(outcome.fromDigest)} to ${code(outcome.toDigest)}${outcome.toTag ? ` (${code(outcome.toTag)})` : ''}.\n\n`,

@@ -157,7 +157,24 @@ describe('rollback', () => {
       const short = hotfix.digest.slice('sha256:'.length, 'sha256:'.length + 7);
       expect(result.outputs['audit-tag']).toBe(`prod-rollback-20261122-101530-from-${short}`);
       expect(await digestOf(repo, `prod-rollback-20261122-101530-from-${short}`)).toBe(hotfix.digest);
-      expect(result.summary).toContain('first 7 hex digits of the replaced digest: no history stamp names it');
+      expect(result.summary).toContain('first 7 hex digits of the replaced digest: no history stamp names it and the image has no revision label');
+    });
+  });
+
+  describe('when prod points at a build no history stamp names, built with a revision label', () => {
+    it("names the replaced build by its org.opencontainers.image.revision, and the summary says so", async () => {
+      const repo = newRepo('unstamped-labelled');
+      const { c } = await seedHistory(repo);
+      const built = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d';
+      const hotfix = await pushImage(client, repo, { seed: `${repo.repository}-hotfix`, labels: { 'org.opencontainers.image.revision': built } });
+      await tag(repo, hotfix, ['prod']);
+
+      const result = await run(inputsFor(repo), depsFor());
+
+      expect(await digestOf(repo, 'prod')).toBe(c.digest);
+      expect(result.outputs['audit-tag']).toBe('prod-rollback-20261122-101530-from-9e8d7c6');
+      expect(await digestOf(repo, 'prod-rollback-20261122-101530-from-9e8d7c6')).toBe(hotfix.digest);
+      expect(result.summary).toContain("from the replaced image's `org.opencontainers.image.revision`: no history stamp names it");
     });
   });
 

@@ -22,9 +22,13 @@ describe('parseActionYml', () => {
   });
 
   it('reads the github.<field> of an expression default, and marks true/false defaults as boolean', () => {
-    const spec = parseActionYml('promote', read('promote'));
+    const spec = parseActionYml('compute-tags', read('compute-tags'));
     expect(spec.inputs.find((input) => input.name === 'sha')).toMatchObject({ contextDefault: 'sha', boolean: false });
-    expect(spec.inputs.find((input) => input.name === 'dry-run')).toMatchObject({ default: 'false', boolean: true });
+    const promote = parseActionYml('promote', read('promote'));
+    // promote's sha is empty by default: the image's revision label, else the CI commit, in the action.
+    expect(promote.inputs.find((input) => input.name === 'sha')).toMatchObject({ default: '', boolean: false });
+    expect(promote.inputs.find((input) => input.name === 'sha')?.contextDefault).toBeUndefined();
+    expect(promote.inputs.find((input) => input.name === 'dry-run')).toMatchObject({ default: 'false', boolean: true });
   });
 
   it('refuses an action.yml it cannot follow, naming what', () => {

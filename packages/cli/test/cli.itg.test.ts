@@ -157,6 +157,15 @@ describe('tagwright CLI', () => {
       expect(result.stderr).toMatch(/tagwright promote: failed: .+/);
       expect(Object.keys(await tagsOf(client, repo))).toEqual(['sha-4f1c2d3']);
     });
+
+    it('promotes a {sha} stamp without --sha and without any CI context: the commit is the image\'s revision label', async () => {
+      const repo = { registry: registry.host, repository: 'acme/no-ci' };
+      await pushIndex(client, repo, { tag: 'staging', seed: 'no-ci', labels: { 'org.opencontainers.image.revision': sha } });
+      const result = await run(['promote', '--image', `${registry.host}/acme/no-ci`, '--source', 'staging', '--targets', 'prod-{date}-{sha}']);
+      expect(result.code, result.stderr).toBe(0);
+      expect((JSON.parse(result.stdout) as { tags: string }).tags).toMatch(/:prod-\d{8}-4f1c2d3$/);
+      expect(result.stderr).toContain("from the source image's `org.opencontainers.image.revision`");
+    });
   });
 
   describe('when it runs in GitLab CI against a registry with a password (htpasswd)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../errors.js';
-import { changelogPaths, notesFromChangelog } from './changelog-file.js';
+import { changelogPaths, notesFromChangelog, stagingBuildOf } from './changelog-file.js';
 
 const keepAChangelog = `# Changelog
 
@@ -84,5 +84,43 @@ describe('changelogPaths', () => {
       expect(() => changelogPaths('1.0.0', template)).toThrow(ConfigurationError);
       expect(() => changelogPaths('1.0.0', template)).toThrow(JSON.stringify(template));
     });
+  });
+});
+
+describe('stagingBuildOf', () => {
+  it.each([
+    ['1.5.0-staging.3', { base: '1.5.0', build: 3 }],
+    ['v1.5.0-staging.0', { base: '1.5.0', build: 0 }],
+    ['1.5.0', undefined],
+    ['1.5.0-rc.1', undefined],
+    ['1.5.0-staging.03', undefined],
+  ])('reads %s', (version, expected) => {
+    expect(stagingBuildOf(version)).toEqual(expected);
+  });
+});
+
+describe('notesFromChangelog of a staging build X.Y.Z-staging.N', () => {
+  const files = { 'CHANGELOGS/1.5.0.md': '## Highlights\n\n- sets\n' };
+
+  it.each(['CHANGELOGS/{base}.md', 'CHANGELOGS/{version}.md'])('reads the base file with %s and says which staging build the notes are', (template) => {
+    expect(changelogPaths('1.5.0-staging.3', template)).toContain('CHANGELOGS/1.5.0.md');
+    expect(notesFromChangelog('1.5.0-staging.3', { kind: 'per-version', template, files })).toBe('Staging build 3 of 1.5.0.\n\n## Highlights\n\n- sets\n');
+  });
+
+  it('prefers the build\'s own file when it has one', () => {
+    const own = { ...files, 'CHANGELOGS/1.5.0-staging.3.md': 'hot fix build\n' };
+    expect(notesFromChangelog('1.5.0-staging.3', { kind: 'per-version', template: 'CHANGELOGS/{version}.md', files: own })).toBe('Staging build 3 of 1.5.0.\n\nhot fix build\n');
+  });
+
+  it('reads the base section of a Keep a Changelog file', () => {
+    expect(notesFromChangelog('1.2.0-staging.7', { kind: 'keep-a-changelog', content: keepAChangelog })).toMatch(/^Staging build 7 of 1\.2\.0\.\n\n### Added\n\n- staging counter/);
+  });
+
+  it('names both the build and the base when neither is there', () => {
+    expect(() => notesFromChangelog('1.6.0-staging.1', { kind: 'per-version', template: 'CHANGELOGS/{base}.md', files })).toThrow('no file "CHANGELOGS/1.6.0.md" or "CHANGELOGS/v1.6.0.md"');
+  });
+
+  it('renders {base} of a plain version as the version itself', () => {
+    expect(changelogPaths('v2.0.0', 'CHANGELOGS/{base}.md')).toEqual(['CHANGELOGS/v2.0.0.md', 'CHANGELOGS/2.0.0.md']);
   });
 });

@@ -193,6 +193,22 @@ describe('auditTagFor', () => {
     });
   });
 
+  describe('when no stamp names the replaced digest and the image carries a revision label', () => {
+    it('uses the revision before the digest, and a stamp before the revision', () => {
+      const revision = '9E8D7C6B5A4F3E2D1C0B9A8F7E6D5C4B3A2F1E0D';
+      expect(auditTagFor({ replacedDigest: B, history, now, replacedRevision: revision })).toEqual({
+        tag: 'prod-rollback-20261122-123045-from-9e8d7c6',
+        sha: '9e8d7c6',
+        source: 'revision',
+      });
+      expect(auditTagFor({ replacedDigest: C, history, now, replacedRevision: revision }).source).toBe('stamp');
+    });
+
+    it('ignores a revision that is not a commit sha (a branch name)', () => {
+      expect(auditTagFor({ replacedDigest: B, history, now, replacedRevision: 'main' }).source).toBe('digest');
+    });
+  });
+
   describe('when no stamp names the replaced digest', () => {
     it.each([
       [B, 'bbbbbbb'],

@@ -173,6 +173,11 @@ export interface AuditTagInput {
   readonly replacedDigest: string;
   /** The stamped history, to find the commit SHA of the replaced digest. */
   readonly history: readonly RollbackHistoryEntry[];
+  /**
+   * The replaced image's `org.opencontainers.image.revision` (label or annotation), read when no
+   * stamp names the replaced digest; used before the digest's own hex digits.
+   */
+  readonly replacedRevision?: string;
   /** The time of the rollback. */
   readonly now: Date;
   /** The audit tag template; default {@link ROLLBACK_AUDIT_TEMPLATE}. Placeholders as in {@link renderStamp}. */
@@ -187,9 +192,10 @@ export interface AuditTag {
   readonly sha: string;
   /**
    * `stamp`: the commit SHA in the stamp of a history tag of the replaced digest;
-   * `digest`: no stamp names it, so the first 7 hex digits of the digest itself.
+   * `revision`: no stamp names it, the replaced image's `org.opencontainers.image.revision`;
+   * `digest`: neither, so the first 7 hex digits of the digest itself.
    */
-  readonly source: 'stamp' | 'digest';
+  readonly source: 'stamp' | 'revision' | 'digest';
   /** The history tag whose stamp gave the SHA, when `source` is `stamp`. */
   readonly fromTag?: string;
 }
@@ -197,7 +203,8 @@ export interface AuditTag {
 /**
  * Renders the audit tag of a rollback, `prod-rollback-{datetime}-from-{sha}` by default, where
  * `{sha}` is the 7-hex commit SHA in the stamp of the digest being replaced (the newest such
- * stamp), or the digest's first 7 hex digits when no stamp names it.
+ * stamp), else the replaced image's revision label (`replacedRevision`, when it is a commit sha), else
+ * the digest's first 7 hex digits.
  *
  * @param input - the replaced digest, the history, the time and optionally the template.
  * @returns the tag and which source gave `{sha}`.
@@ -221,6 +228,11 @@ export function auditTagFor(input: AuditTagInput): AuditTag {
   if (fromStamp?.sha !== undefined) {
     const sha = fromStamp.sha.slice(0, 7).toLowerCase();
     return { tag: renderStamp(template, { now: input.now, sha }), sha, source: 'stamp', fromTag: fromStamp.tag };
+  }
+  const revision = input.replacedRevision?.trim().toLowerCase();
+  if (revision !== undefined && isAbbreviatedCommitSha(revision)) {
+    const sha = revision.slice(0, 7);
+    return { tag: renderStamp(template, { now: input.now, sha }), sha, source: 'revision' };
   }
   const encoded = replacedDigest.slice(replacedDigest.indexOf(':') + 1);
   if (!/^[0-9a-fA-F]{7,}$/.test(encoded)) {
@@ -330,6 +342,8 @@ export interface RollbackPlanInput {
   now: Date;
   /** The audit tag template. */
   auditTemplate: string;
+  /** The replaced image's revision label, when no stamp names it ({@link auditTagFor}). */
+  replacedRevision?: string;
 }
 
 /** What {@link planRollback} decided: the target, the audit tag and the history with verdicts. */
@@ -450,7 +464,13 @@ export function planRollback(input: RollbackPlanInput): RollbackPlan | { refusal
   if (toDigest === trackDigest) {
     return { refusal: { code: 'ALREADY_AT_TARGET', message: `${operation}: ${input.track} already points at ${toDigest}; nothing was moved` } };
   }
-  const audit = auditTagFor({ replacedDigest: trackDigest, history: input.history, now: input.now, template: input.auditTemplate });
+  const audit = auditTagFor({
+    replacedDigest: trackDigest,
+    history: input.history,
+    now: input.now,
+    template: input.auditTemplate,
+    ...(input.replacedRevision !== undefined ? { replacedRevision: input.replacedRevision } : {}),
+  });
   return { toDigest, toTag, reason, history, audit, warnings };
 }
 

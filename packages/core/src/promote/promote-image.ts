@@ -1,4 +1,5 @@
-import { renderStamp } from '../policy/stamp.js';
+import type { BuiltCommit } from '../policy/built-commit.js';
+import { renderStamp, validateStampTemplate } from '../policy/stamp.js';
 import type { RegistryClient } from '../registry/client.js';
 import { formatReference } from '../registry/reference.js';
 import type { ImageReference, RepositoryReference } from '../registry/reference.js';
@@ -9,6 +10,7 @@ import type { PreparedRelease, ReleaseOutcome } from '../release/release.js';
 import { refuseDowngrades } from './downgrade.js';
 import { promote } from './promote.js';
 import type { CopyImage, PromoteReport } from './promote.js';
+import { builtCommitReader } from './revision.js';
 
 /** What a promotion is asked to do. */
 export interface PromoteImageRequest {
@@ -16,10 +18,16 @@ export interface PromoteImageRequest {
   source: ImageReference;
   /** The repository the targets live in (the source repository, or another: then the image is copied). */
   destination: RepositoryReference;
-  /** Target tags; a tag with `{` is a stamp template rendered with `now` and `sha` ({@link renderStamp}). */
+  /** Target tags; a tag with `{` is a stamp template rendered with `now` and the built commit ({@link renderStamp}). */
   targets: readonly string[];
-  /** The commit, for `{sha}` in stamp templates. */
-  sha: string;
+  /**
+   * The commit for `{sha}` and the release's target commit when given explicitly (it wins, and no
+   * request reads the image's revision); empty or absent: the source image's
+   * `org.opencontainers.image.revision`, else `workflowCommit` ({@link builtCommit}).
+   */
+  sha?: string;
+  /** The workflow's commit (`github.sha`), the last resort for the built commit. */
+  workflowCommit?: string;
   /** Copy the legacy `.sig` signature and the Sigstore bundle referrers along on a cross-repository promotion. */
   copySignatures: boolean;
   /** Plan only: resolve and report, write nothing. */
@@ -44,8 +52,12 @@ export interface PromoteImagePorts<V extends VerificationSummary> {
    * source digest, which throws to refuse the promotion. Absent: no verification configured.
    */
   prepareVerifier?(): Promise<(digest: string) => Promise<V>>;
-  /** Decides the release and writes its notes before any tag moves; undefined when none is requested. */
-  prepareRelease?(): Promise<PreparedRelease | undefined>;
+  /**
+   * Decides the release and writes its notes before any tag moves; undefined when none is requested.
+   * `commit` gives the built commit (read on the first call only: call it when the release's tag must
+   * be created, or its name is a stamp with `{sha}`).
+   */
+  prepareRelease?(commit: () => Promise<BuiltCommit>): Promise<PreparedRelease | undefined>;
   /** Copies blobs and child manifests into another repository (loaded only on that path). */
   copyImage(): Promise<CopyImage>;
   /** Copies a digest's signatures into the destination. */
@@ -66,6 +78,11 @@ export interface PromoteImageReport<V extends VerificationSummary> {
   release?: PreparedRelease;
   /** The release as written; absent in a dry run or without a release. */
   released?: ReleaseOutcome;
+  /**
+   * The commit `{sha}` and the release used, and where it came from (the `sha` input, the image's
+   * revision, or the workflow's commit with a note); absent when nothing needed one.
+   */
+  commit?: BuiltCommit;
   /** Things the user should know. */
   warnings: string[];
 }
@@ -87,10 +104,16 @@ export interface PromoteImageReport<V extends VerificationSummary> {
 export async function promoteImage<V extends VerificationSummary>(request: PromoteImageRequest, ports: PromoteImagePorts<V>): Promise<PromoteImageReport<V>> {
   const { client } = ports;
   const { now } = request;
-  const targets = request.targets.map((target) => (target.includes('{') ? renderStamp(target, { now, sha: request.sha }) : target));
-  const verifier = ports.prepareVerifier ? await ports.prepareVerifier() : undefined;
-  const release = ports.prepareRelease ? await ports.prepareRelease() : undefined;
   const { source, destination } = request;
+  // {sha} is the built commit: the explicit sha, else the image's revision, read only when needed and
+  // then from the source manifest promote reads anyway (or first by the release, from the reference).
+  const commit = builtCommitReader(client, source, { ...(request.sha !== undefined ? { sha: request.sha } : {}), ...(request.workflowCommit !== undefined ? { workflowCommit: request.workflowCommit } : {}) });
+  const usesSha = (target: string): boolean => target.includes('{') && validateStampTemplate(target).placeholders.includes('sha');
+  const render = (target: string, sha: string): string => (target.includes('{') ? renderStamp(target, { now, sha }) : target);
+  const targets = request.targets.filter((target) => !usesSha(target)).map((target) => render(target, ''));
+  const shaTargets = request.targets.filter(usesSha);
+  const verifier = ports.prepareVerifier ? await ports.prepareVerifier() : undefined;
+  const release = ports.prepareRelease ? await ports.prepareRelease(() => commit.get()) : undefined;
   const crossRepository = destination.registry !== source.registry || destination.repository !== source.repository;
   const warnings: string[] = [];
   let verification: V | null = null;
@@ -107,6 +130,9 @@ export async function promoteImage<V extends VerificationSummary>(request: Promo
     source,
     destination,
     targets,
+    ...(shaTargets.length > 0
+      ? { lateTargets: async (manifest) => { const { sha } = await commit.get(manifest); return shaTargets.map((target) => render(target, sha)); } }
+      : {}),
     dryRun: request.dryRun,
     ...(copyImage
       ? {
@@ -148,6 +174,7 @@ export async function promoteImage<V extends VerificationSummary>(request: Promo
     ...(signatures ? { signatures } : {}),
     ...(release ? { release } : {}),
     ...(released ? { released } : {}),
+    ...(commit.decided ? { commit: commit.decided } : {}),
     warnings,
   };
 }

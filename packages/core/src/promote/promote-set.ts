@@ -2,7 +2,9 @@ import pLimit from 'p-limit';
 import { PartialMutationError, PolicyError, errorMessage } from '../errors.js';
 import { expandVersionPattern, isVersionPattern, pickCommonBuild, planSetRollback } from '../policy/release-set.js';
 import type { CommonBuildPick, SetRollbackStep } from '../policy/release-set.js';
-import { renderStamp } from '../policy/stamp.js';
+import type { BuiltCommit } from '../policy/built-commit.js';
+import { downgradeMessage, findDowngrades, isFloatingVersionTag } from '../policy/downgrade.js';
+import { renderStamp, validateStampTemplate } from '../policy/stamp.js';
 import type { RegistryClient } from '../registry/client.js';
 import { formatReference, validateDigest, validateTag } from '../registry/reference.js';
 import type { RawManifest, RepositoryReference } from '../registry/index.js';
@@ -11,6 +13,8 @@ import { afterTagsMoved } from '../release/after-move.js';
 import type { VerificationSummary } from '../release/after-move.js';
 import type { PreparedRelease, ReleaseOutcome } from '../release/release.js';
 import type { TargetReport } from './promote.js';
+import { builtCommitReader } from './revision.js';
+import { compareVersions, versionOfTag } from '../semver/version.js';
 
 /** How many registry requests of a set run at once (plan reads, writes, re-reads, rollback). */
 const SET_CONCURRENCY = 8;
@@ -29,10 +33,24 @@ export interface PromoteSetRequest {
   /** The images, each promoted within its own repository. */
   images: readonly RepositoryReference[];
   source: SetSource;
-  /** Target tags; a tag with `{` is a stamp template rendered with `now` and `sha`. */
+  /** Target tags; a tag with `{` is a stamp template rendered with `now` and the built commit. */
   targets: readonly string[];
-  /** The commit for `{sha}`. */
-  sha: string;
+  /**
+   * The commit for `{sha}` and the release's target commit when given explicitly (wins, no request);
+   * empty or absent: the first image's `org.opencontainers.image.revision`, read from the manifest
+   * the plan reads anyway, else `workflowCommit`.
+   */
+  sha?: string;
+  /** The workflow's commit (`github.sha`), the last resort for the built commit. */
+  workflowCommit?: string;
+  /**
+   * The release version promoted, for the downgrade guard (a floating target such as `latest` must
+   * not move to a lower version than it holds); default: the `X.Y.Z` of a version-pattern pick
+   * (`2.1.0` for `2.1.0-staging.3`, never the staging build itself), or the tag given when it is a version.
+   */
+  version?: string;
+  /** Allow a floating version tag to move to a lower version. */
+  allowDowngrade?: boolean;
   /** Plan only: resolve, verify and report, write nothing. */
   dryRun: boolean;
   now: Date;
@@ -43,8 +61,11 @@ export interface PromoteSetPorts<V extends VerificationSummary> {
   client: RegistryClient;
   /** Loads trust before any request; returns the verifier of one image's digest (throws to refuse). Absent: none configured. */
   prepareVerifier?(): Promise<(image: RepositoryReference, digest: string) => Promise<V>>;
-  /** Decides the release and writes its notes before any tag moves; undefined when none is requested. */
-  prepareRelease?(): Promise<PreparedRelease | undefined>;
+  /**
+   * Decides the release and writes its notes before any tag moves; undefined when none is requested.
+   * `commit` gives the built commit (read on the first call only).
+   */
+  prepareRelease?(commit: () => Promise<BuiltCommit>): Promise<PreparedRelease | undefined>;
   onProgress?(message: string): void;
 }
 
@@ -86,6 +107,8 @@ export interface PromoteSetReport<V> {
   rolledBack: boolean;
   release?: PreparedRelease;
   released?: ReleaseOutcome;
+  /** The commit `{sha}` and the release used, and where it came from; absent when nothing needed one. */
+  commit?: BuiltCommit;
   warnings: string[];
 }
 
@@ -93,8 +116,8 @@ export interface PromoteSetReport<V> {
  * Promotes several images as one (a release set): all or nothing.
  *
  * 1. Plan, before the first write: pick the common build of a version pattern, resolve every image's
- *    source, verify each digest, read every target's current digest, render the stamps, prepare the
- *    release. Any failure throws {@link PolicyError} `SET_REFUSED` naming each image and its reason;
+ *    source, verify each digest, read every target's current digest, render the stamps (`{sha}`: the
+ *    built commit, {@link builtCommitReader}), refuse downgrades of floating tags, prepare the release. Any failure throws {@link PolicyError} `SET_REFUSED` naming each image and its reason;
  *    nothing is written.
  * 2. Write every target of every image with the same manifest bytes (concurrently, at most 8 requests
  *    at once), then re-read every target.
@@ -109,7 +132,9 @@ export interface PromoteSetReport<V> {
  * @param request - see {@link PromoteSetRequest}.
  * @param ports - see {@link PromoteSetPorts}.
  * @returns the {@link PromoteSetReport}.
- * @throws PolicyError `SET_REFUSED` / `NO_COMMON_BUILD` / `INVALID_PATTERN` before any write.
+ * @throws PolicyError `SET_REFUSED` / `NO_COMMON_BUILD` / `INVALID_PATTERN` before any write (`SET_REFUSED`
+ *   also when a floating target such as `latest` would move to a lower version than `version`, unless
+ *   `allowDowngrade`).
  * @throws PartialMutationError with the {@link PromoteSetReport} after a failed write (rolled back).
  */
 export async function promoteSet<V extends VerificationSummary>(request: PromoteSetRequest, ports: PromoteSetPorts<V>): Promise<PromoteSetReport<V>> {
@@ -118,7 +143,10 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
   const limit = pLimit(SET_CONCURRENCY);
   const names = request.images.map((image) => formatReference(image));
   if (new Set(names).size !== names.length) throw new PolicyError('SET_REFUSED', `promote set: an image is listed twice (${names.join(', ')})`);
-  const targets = [...new Set(request.targets.map((target) => validateTag(target.includes('{') ? renderStamp(target, { now: request.now, sha: request.sha }) : target)))];
+  const usesSha = (target: string): boolean => target.includes('{') && validateStampTemplate(target).placeholders.includes('sha');
+  const render = (target: string, sha: string): string => validateTag(target.includes('{') ? renderStamp(target, { now: request.now, sha }) : target);
+  const targets = [...new Set(request.targets.filter((target) => !usesSha(target)).map((target) => render(target, '')))];
+  const shaTargets = request.targets.filter(usesSha);
   const warnings: string[] = [];
 
   let pick: CommonBuildPick | undefined;
@@ -147,23 +175,42 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
     }
   }
 
+  const sources = request.images.map((image, index) => {
+    const digestOf = request.source.kind === 'digests' ? request.source.digests[names[index] as string] : undefined;
+    return digestOf !== undefined ? { ...image, digest: validateDigest(digestOf) } : { ...image, tag: sourceTag as string };
+  });
+  // The set is built from one commit: the first image's revision, read from the manifest the plan reads.
+  const commit = builtCommitReader(client, sources[0] as (typeof sources)[number], {
+    ...(request.sha !== undefined ? { sha: request.sha } : {}),
+    ...(request.workflowCommit !== undefined ? { workflowCommit: request.workflowCommit } : {}),
+  });
+  const version = request.allowDowngrade === true ? undefined : (request.version ?? (pick?.pick !== undefined ? releaseVersionOf(pick.pick) : sourceTag !== undefined && versionOfTag(sourceTag) ? sourceTag : undefined));
+
   const verifier = ports.prepareVerifier ? await ports.prepareVerifier() : undefined;
   if (!verifier) warnings.push(`promoting ${names.join(', ')} without signature verification: give certificate-identity and certificate-oidc-issuer, or key`);
-  const release = ports.prepareRelease ? await ports.prepareRelease() : undefined;
+  const release = ports.prepareRelease ? await ports.prepareRelease(() => commit.get()) : undefined;
 
   // Plan every image; collect every failure so the refusal names each image.
   const manifests = new Map<string, RawManifest>();
+  const reads = sources.map((source) => limit(() => client.getManifest(source)));
+  for (const read of reads) read.catch(() => {}); // each is awaited by its image's plan
+  const stampTargets: Promise<string[]> =
+    shaTargets.length === 0 ? Promise.resolve([]) : (reads[0] as Promise<RawManifest>).then(async (manifest) => {
+      const { sha } = await commit.get(manifest);
+      return shaTargets.map((target) => render(target, sha));
+    });
+  stampTargets.catch(() => {});
   const planned = await Promise.allSettled(
     request.images.map(async (image, index): Promise<SetImageReport<V>> => {
       const name = names[index] as string;
-      const digestOf = request.source.kind === 'digests' ? request.source.digests[name] : undefined;
-      const source = digestOf !== undefined ? { ...image, digest: validateDigest(digestOf) } : { ...image, tag: sourceTag as string };
-      const manifest = await limit(() => client.getManifest(source));
+      const source = sources[index] as (typeof sources)[number];
+      const manifest = await (reads[index] as Promise<RawManifest>);
       manifests.set(name, manifest);
       const verification = verifier ? await verifier(image, manifest.digest) : null;
-      const existing = new Set(await limit(() => client.listTags(image)));
+      const [listed, stamps] = await Promise.all([limit(() => client.listTags(image)), stampTargets]);
+      const existing = new Set(listed);
       const reports: SetTargetReport[] = await Promise.all(
-        targets.map(async (tag) => ({
+        [...new Set([...targets, ...stamps])].map(async (tag) => ({
           tag,
           before: existing.has(tag) ? ((await limit(() => resolveDigestIfExists(client, { ...image, tag }))) ?? null) : null,
           after: null,
@@ -171,6 +218,7 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
           status: 'not-attempted' as const,
         })),
       );
+      if (version !== undefined) await refuseSetDowngrades(client, limit, image, name, listed, reports, version);
       return { image: name, source: formatReference(source), digest: manifest.digest, mediaType: manifest.mediaType, targets: reports, verification };
     }),
   );
@@ -191,6 +239,7 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
     changed: all.some(({ target }) => target.status !== 'unchanged'),
     rolledBack: false,
     ...(release ? { release } : {}),
+    ...(commit.decided ? { commit: commit.decided } : {}),
     warnings,
   };
   if (request.dryRun) return report;
@@ -234,6 +283,43 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
     );
   }
   return report;
+}
+
+/** The release a picked build is of: `X.Y.Z` of a prerelease build (`2.1.0-staging.3` → `2.1.0`), a version as it is; undefined for any other tag. */
+function releaseVersionOf(tag: string | undefined): string | undefined {
+  const version = tag === undefined ? undefined : versionOfTag(tag);
+  if (!version || tag === undefined) return undefined;
+  return tag.replace(/^(v?\d+\.\d+\.\d+)[-+].*$/, '$1');
+}
+
+/**
+ * The downgrade guard of one image of a set ({@link findDowngrades}): a floating target that moves
+ * (not one already at the digest, so a re-run stays a no-op) must not go below the version it holds.
+ * Reads only the version tags higher than `version` (one HEAD each), from the listing the plan made.
+ */
+async function refuseSetDowngrades(
+  client: RegistryClient,
+  limit: ReturnType<typeof pLimit>,
+  image: RepositoryReference,
+  name: string,
+  listed: readonly string[],
+  reports: readonly SetTargetReport[],
+  version: string,
+): Promise<void> {
+  const source = versionOfTag(version);
+  const moving = reports.filter((target) => isFloatingVersionTag(target.tag) && target.before !== null && target.before !== target.attempted);
+  if (!source || moving.length === 0) return;
+  const higher = listed.filter((tag) => {
+    const held = versionOfTag(tag);
+    return held !== undefined && !isFloatingVersionTag(tag) && compareVersions(held, source) > 0;
+  });
+  if (higher.length === 0) return;
+  const digests = await Promise.all(higher.map((tag) => limit(() => resolveDigestIfExists(client, { ...image, tag }))));
+  const downgrades = findDowngrades({
+    sourceVersion: version,
+    targets: moving.map((target) => ({ tag: target.tag, heldVersionTags: higher.filter((_, index) => digests[index] === target.before) })),
+  });
+  if (downgrades.length > 0) throw new PolicyError('DOWNGRADE', downgradeMessage(`promote ${name}`, downgrades));
 }
 
 interface Entry {

@@ -74,6 +74,12 @@ export interface PromoteOptions {
   source: ImageReference;
   /** Target tags, already rendered (stamp templates expanded) — validated before any request. */
   targets: readonly string[];
+  /**
+   * Further targets known only once the source manifest is read (stamps whose `{sha}` is the image's
+   * built commit): called right after that read, concurrently with `verify` and the reads of the other
+   * targets; a throw refuses the promotion (nothing is written).
+   */
+  lateTargets?: (manifest: RawManifest) => Promise<readonly string[]>;
   /** Repository the targets live in; default the source repository. */
   destination?: RepositoryReference;
   /** Plan only: resolve and report, write nothing. */
@@ -193,10 +199,12 @@ export async function startPromote(options: PromoteOptions): Promise<PromoteWrit
     throw new RegistryError('DIGEST_MISMATCH', `promote ${formatReference(source)}: the manifest given has digest ${options.manifest.digest}`);
   }
   // The destination's tag list does not depend on the source manifest: read both at once.
-  const listing = unknown.length > 0 ? existingTargets(client, destination, unknown) : Promise.resolve(new Set<string>());
+  const listing = unknown.length > 0 || options.lateTargets ? existingTargets(client, destination) : Promise.resolve(new Set<string>());
   listing.catch(() => {}); // awaited below; a failed source read must not leave it unhandled
   const manifest = options.manifest ?? (await client.getManifest(source));
   if (!options.manifest) progress(`resolved ${formatReference(source)} to ${manifest.digest} (${manifest.mediaType})`);
+  const late = options.lateTargets?.(manifest);
+  late?.catch(() => {}); // awaited below, before any write
   const report: PromoteReport = {
     source: formatReference(source),
     destination: formatReference(destination),
@@ -210,15 +218,24 @@ export async function startPromote(options: PromoteOptions): Promise<PromoteWrit
 
   const limit = pLimit(TARGET_CONCURRENCY);
   const existing = await listing;
-  await Promise.all(
-    report.targets
-      .filter((target) => existing.has(target.tag))
-      .map((target) =>
-        limit(async () => {
-          target.before = (await resolveDigestIfExists(client, { ...destination, tag: target.tag })) ?? null;
-        }),
-      ),
-  );
+  const readBefore = (targets: readonly TargetReport[]): Promise<unknown> =>
+    Promise.all(
+      targets
+        // A target whose previous digest the caller gave is not read again.
+        .filter((target) => !Object.hasOwn(known, target.tag) && existing.has(target.tag))
+        .map((target) =>
+          limit(async () => {
+            target.before = (await resolveDigestIfExists(client, { ...destination, tag: target.tag })) ?? null;
+          }),
+        ),
+    );
+  const lateReports = async (): Promise<unknown> => {
+    const tags = dedupe(((await late) ?? []).map((tag) => validateTag(tag))).filter((tag) => !targets.includes(tag));
+    const added: TargetReport[] = tags.map((tag) => ({ tag, before: null, after: null, status: 'not-attempted' }));
+    report.targets.push(...added);
+    return readBefore(added);
+  };
+  await Promise.all([readBefore(report.targets), lateReports()]);
 
   if (report.dryRun) {
     for (const target of report.targets) target.status = target.before === manifest.digest ? 'unchanged' : 'planned';
@@ -305,10 +322,9 @@ async function recheck(report: PromoteReport, digest: string, readBack: (tag: st
   return report;
 }
 
-/** The subset of `targets` that exist in the repository, from one tag listing. */
-async function existingTargets(client: RegistryClient, repo: RepositoryReference, targets: readonly string[]): Promise<Set<string>> {
-  const tags = new Set(await client.listTags(repo));
-  return new Set(targets.filter((tag) => tags.has(tag)));
+/** Every tag of the repository, from one tag listing. */
+async function existingTargets(client: RegistryClient, repo: RepositoryReference): Promise<Set<string>> {
+  return new Set(await client.listTags(repo));
 }
 
 function dedupe(tags: string[]): string[] {

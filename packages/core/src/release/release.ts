@@ -18,6 +18,7 @@ import type { ReleaseStore, StoredRelease } from './store.js';
 import { evaluateReleaseGates } from './gates.js';
 import type { GateFacts, GateResult } from './gates.js';
 import { isFullCommitSha } from '../grammar/commit-sha.js';
+import { parseStamp } from '../policy/stamp.js';
 
 /** How a release is made: the `release`, `release-notes` and `publish-draft` inputs. */
 export interface ReleaseOptions {
@@ -33,13 +34,24 @@ export interface ReleaseOptions {
 export interface ReleaseRequest {
   /** How the release is made. */
   release: ReleaseOptions;
-  /** The version released, spelled as given (`1.4.0` or `v1.4.0`). */
+  /**
+   * The version released, spelled as given (`1.4.0` or `v1.4.0`); with `stampTemplate`, the release's
+   * tag rendered from it (`prod-20261129-4f1c2d3`).
+   */
   version: string;
   /**
-   * The commit the tag is created at when it does not exist on the forge yet (a full 40-hex sha).
+   * A release named by a stamp instead of a SemVer version (`prod-{date}-{sha}`, for services
+   * without versions): `version` is the tag exactly as rendered; the release is never a prerelease,
+   * is made latest, and its notes compare with the newest earlier release whose tag reads as the same
+   * template ({@link parseStamp}). Notes from a changelog file need a version: refused.
+   */
+  stampTemplate?: string;
+  /**
+   * The commit the tag is created at when it does not exist on the forge yet (a full 40-hex sha), or
+   * a function giving it, called only then (the built commit, read from the image on demand).
    * Undefined when the caller has none: a missing tag is then a PolicyError `RELEASE_TAG_MISSING`.
    */
-  sha?: string;
+  sha?: string | (() => Promise<string>);
   /**
    * The verification inputs (exact identity and issuer, or key and where it is published, tlog and
    * provenance options): the footer's cosign commands repeat them.
@@ -168,37 +180,52 @@ export async function prepareRelease(request: ReleaseRequest, ports: ReleasePort
   const { store } = ports;
   if (release.mode === 'none' && !release.publishDraft) return undefined;
 
-  // The tag: the spelling that exists (1.2.1 or v1.2.1), else the version as given.
+  const stamped = request.stampTemplate !== undefined;
+  if (stamped && release.notes.kind === 'changelog-file') {
+    throw new ConfigurationError('INVALID_INPUT', `create the release ${version}: a release named by a stamp has no version to read a changelog section of; use release-notes: commits or none`);
+  }
+  // The tag: the spelling that exists (1.2.1 or v1.2.1), else the version as given; a stamp as rendered.
   let tag = version;
   let tagExists = false;
-  for (const spelling of releaseTagSpellings(version)) {
+  for (const spelling of stamped ? [version] : releaseTagSpellings(version)) {
     if (await store.tagExists(spelling)) {
       tag = spelling;
       tagExists = true;
       break;
     }
   }
-  if (!tagExists && request.sha === undefined) {
+  // The commit is needed (and, when it is the image's built commit, read) only to create the tag.
+  const sha = typeof request.sha === 'function' ? (tagExists ? undefined : await request.sha()) : request.sha;
+  if (!tagExists && sha === undefined) {
     throw new PolicyError(
       'RELEASE_TAG_MISSING',
-      `create the release ${tag}: ${store.repository} has no tag ${releaseTagSpellings(version).join(' or ')}, and no commit is known to create it at`,
+      `create the release ${tag}: ${store.repository} has no tag ${stamped ? tag : releaseTagSpellings(version).join(' or ')}, and no commit is known to create it at`,
     );
   }
-  if (!tagExists && !isFullCommitSha(request.sha ?? '')) {
+  if (!tagExists && !isFullCommitSha(sha ?? '')) {
     throw new ConfigurationError(
       'INVALID_INPUT',
-      `create the release ${tag}: the tag does not exist on GitHub and input sha ${JSON.stringify(request.sha)} is not a full commit sha to create it at`,
+      `create the release ${tag}: the tag does not exist on GitHub and the commit ${JSON.stringify(sha)} (input sha, or the image's revision) is not a full commit sha to create it at`,
     );
   }
 
   const history = await readReleaseHistory(store);
   const existing = history.releases.find((r) => r.tagName === tag);
   // Releases and version tags both count: a repository may tag releases it never published on the forge.
-  const known = knownReleaseTags(history, tag, version);
-  const previous = previousRelease(version, known);
-  const makeLatest = makeLatestFor(version, known);
-  const prerelease = versionOfTag(version)!.isPrerelease;
-  const to = tagExists ? tag : (request.sha ?? tag);
+  let previous: string | undefined;
+  let makeLatest: 'true' | 'false';
+  let prerelease: boolean;
+  if (request.stampTemplate !== undefined) {
+    previous = previousStampRelease(history.releases, tag, request.stampTemplate);
+    makeLatest = 'true';
+    prerelease = false;
+  } else {
+    const known = knownReleaseTags(history, tag, version);
+    previous = previousRelease(version, known);
+    makeLatest = makeLatestFor(version, known);
+    prerelease = versionOfTag(version)!.isPrerelease;
+  }
+  const to = tagExists ? tag : (sha ?? tag);
   const gates = await checkGates(request, ports, { tag, existing, history: history.releases, to });
   const decided = { tag, tagExists, previous, makeLatest, prerelease, ...(gates.length > 0 ? { gates } : {}) };
 
@@ -258,11 +285,27 @@ export async function prepareRelease(request: ReleaseRequest, ports: ReleasePort
         draft: release.mode === 'draft',
         prerelease,
         makeLatest,
-        ...(tagExists || request.sha === undefined ? {} : { targetCommitish: request.sha }),
+        ...(tagExists || sha === undefined ? {} : { targetCommitish: sha }),
       });
       return outcome(written, created ? 'created' : 'updated', decided, notesSource);
     },
   };
+}
+
+/**
+ * The release a stamp-named release compares with: the newest published release, other than `tag`,
+ * whose tag reads as `template` with a time not after `tag`'s; undefined for the first.
+ */
+function previousStampRelease(releases: readonly StoredRelease[], tag: string, template: string): string | undefined {
+  const own = parseStamp(tag, template)?.date.getTime() ?? Number.POSITIVE_INFINITY;
+  let best: { tag: string; time: number } | undefined;
+  for (const one of releases) {
+    if (one.draft || one.tagName === tag) continue;
+    const time = parseStamp(one.tagName, template)?.date.getTime();
+    if (time === undefined || time > own) continue;
+    if (!best || time > best.time) best = { tag: one.tagName, time };
+  }
+  return best?.tag;
 }
 
 function outcome(
@@ -373,7 +416,7 @@ async function readChangelogSource(ports: ReleasePorts, version: string, templat
   const workspace = ports.workspace ?? '.';
   let source: ChangelogSource;
   let where: string;
-  if (template.includes('{version}')) {
+  if (template.includes('{version}') || template.includes('{base}')) {
     const files: Record<string, string> = {};
     for (const file of changelogPaths(version, template)) {
       const content = await readRepositoryFile(git, workspace, to, file);

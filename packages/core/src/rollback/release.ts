@@ -103,7 +103,9 @@ export async function prepareRollbackRelease(
   let toExisting: StoredRelease | undefined;
   let toPrepared: PreparedRelease | undefined;
   if (toVersion === undefined) {
-    warnings.push(`no release changed for ${context.toDigest}: no SemVer tag of ${context.repository.repository} points at it (give the input version)`);
+    toExisting = stampReleaseOf(history.releases, context, context.toDigest);
+    if (toExisting) plan.push(`release ${toExisting.tagName} of ${context.toDigest} exists (${toExisting.draft ? 'draft' : 'published'}): left as it is`);
+    else warnings.push(`no release changed for ${context.toDigest}: no SemVer tag of ${context.repository.repository} points at it (give the input version)`);
   } else {
     toExisting = findReleaseOf(history.releases, toVersion);
     if (toExisting) {
@@ -129,10 +131,11 @@ export async function prepareRollbackRelease(
   // The release of the replaced version: one notice per audit tag.
   const marker = rollbackMarker(context.auditTag);
   let fromExisting: StoredRelease | undefined;
-  if (fromVersion === undefined) {
-    warnings.push(`no release marked for ${context.fromDigest}: no SemVer tag of ${context.repository.repository} points at it`);
+  if (fromVersion === undefined) fromExisting = stampReleaseOf(history.releases, context, context.fromDigest);
+  if (fromVersion === undefined && !fromExisting) {
+    warnings.push(`no release marked for ${context.fromDigest}: no SemVer tag of ${context.repository.repository} points at it, and no release named by a stamp lists it`);
   } else {
-    fromExisting = findReleaseOf(history.releases, fromVersion);
+    fromExisting ??= findReleaseOf(history.releases, fromVersion as string);
     if (!fromExisting) plan.push(`no release of ${fromVersion} on GitHub: nothing to mark`);
     else if ((fromExisting.body ?? '').includes(marker)) plan.push(`release ${fromExisting.tagName} already carries the notice of ${context.auditTag}`);
     else plan.push(`release ${fromExisting.tagName}: rollback notice (audit tag ${context.auditTag}) prepended`);
@@ -148,7 +151,7 @@ export async function prepareRollbackRelease(
       let url: string | undefined;
       if (toExisting) {
         url = toExisting.url;
-        lines.push(`[${toExisting.tagName}](${toExisting.url}) (${toVersion}, now on \`${context.track}\`): exists, left as it is`);
+        lines.push(`[${toExisting.tagName}](${toExisting.url}) (${toVersion ?? context.toDigest}, now on \`${context.track}\`): exists, left as it is`);
       } else if (toPrepared) {
         const written = await toPrepared.publish(moveReport, verification);
         url = written.url;
@@ -156,28 +159,47 @@ export async function prepareRollbackRelease(
           `[${written.tag}](${written.url}) (${toVersion}, now on \`${context.track}\`): ${written.change} (${written.draft ? 'draft' : `published, make_latest ${written.makeLatest}`}); notes from ${written.notesSource}`,
         );
       }
-      if (fromExisting && fromVersion !== undefined) {
+      if (fromExisting) {
+        // A release named by a stamp has no version: its tag names it in the notice.
+        const replaced = fromVersion ?? fromExisting.tagName;
         const current = (await store.findReleaseByTag(fromExisting.tagName)) ?? fromExisting;
         const body = current.body ?? '';
         if (body.includes(marker)) {
-          lines.push(`[${current.tagName}](${current.url}) (${fromVersion}, replaced): already carries the notice of \`${context.auditTag}\``);
+          lines.push(`[${current.tagName}](${current.url}) (${replaced}, replaced): already carries the notice of \`${context.auditTag}\``);
         } else {
-          const notice = rollbackNotice({ ...context, fromVersion, toVersion });
+          const notice = rollbackNotice({ ...context, fromVersion: replaced, toVersion: toVersion ?? (toExisting && !versionOfTag(toExisting.tagName) ? toExisting.tagName : undefined) });
           const { release: written } = await store.createOrUpdateRelease({
             tag: current.tagName,
             name: current.name ?? current.tagName,
             body: body.trim() === '' ? `${notice}\n` : `${notice}\n\n${body}`,
             draft: current.draft,
             prerelease: current.prerelease,
-            // Leaves "latest" where the highest-stable rule puts it.
-            makeLatest: makeLatestFor(fromVersion, knownReleaseTags(history, current.tagName, fromVersion)),
+            // Leaves "latest" where the highest-stable rule puts it (a stamp-named release: where it is).
+            ...(fromVersion !== undefined ? { makeLatest: makeLatestFor(fromVersion, knownReleaseTags(history, current.tagName, fromVersion)) } : {}),
           });
-          lines.push(`[${written.tagName}](${written.url}) (${fromVersion}, replaced): rollback notice prepended`);
+          lines.push(`[${written.tagName}](${written.url}) (${replaced}, replaced): rollback notice prepended`);
         }
       }
       return { url, lines };
     },
   };
+}
+
+/**
+ * The release named by a stamp (promote's `release-tag`, e.g. `prod-20261129-4f1c2d3`) of a digest
+ * without a SemVer tag: a release whose tag is not a version and whose own notes (rollback notices
+ * left out) list the digest, as promote's verification footer does; one whose tag is also an image
+ * tag of the repository first.
+ */
+function stampReleaseOf(releases: readonly StoredRelease[], context: RollbackReleaseContext, digest: string): StoredRelease | undefined {
+  const own = (body: string | null): string =>
+    (body ?? '')
+      .split('\n')
+      .filter((line) => !line.startsWith('>') && !line.startsWith('<!-- tagwright:rollback'))
+      .join('\n');
+  const candidates = releases.filter((release) => versionOfTag(release.tagName) === undefined && own(release.body).includes(digest));
+  const imageTags = new Set(context.tags);
+  return candidates.find((release) => imageTags.has(release.tagName)) ?? candidates[0];
 }
 
 /**

@@ -2,6 +2,7 @@ import { PartialMutationError, PolicyError, RegistryError, errorMessage } from '
 import { auditTagRefusal, nextHistoryReads, planRollback, rollbackRerunRefusal, selectRollbackHistory, trackMovedRefusal } from '../policy/rollback.js';
 import type { AuditTag, RollbackHistoryEntry, RollbackHistoryRow, RollbackRefusal, StampedHistoryTag } from '../policy/rollback.js';
 import { startPromote } from '../promote/promote.js';
+import { readImageRevision } from '../promote/revision.js';
 import type { PromoteReport } from '../promote/promote.js';
 import type { RegistryClient } from '../registry/client.js';
 import { formatReference } from '../registry/reference.js';
@@ -167,6 +168,11 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   info(
     `history ${request.history.pattern}: ${history.stamped.length + history.unread.length} stamped tags (${history.stamped.length} read, newest first), ${history.skipped.length} others`,
   );
+  // No stamp names the replaced build: the audit tag's {sha} is its revision label (read only then,
+  // from the manifest bytes already read).
+  const replacedRevision = history.stamped.some((entry) => entry.digest === fromDigest && entry.sha !== undefined)
+    ? undefined
+    : await readImageRevision(client, { ...repo, digest: fromDigest }, current).catch(() => undefined);
   const planned = planRollback({
     operation,
     track: request.track,
@@ -179,6 +185,7 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
     ...(to ? { to } : {}),
     now,
     auditTemplate: request.auditTemplate,
+    ...(replacedRevision !== undefined ? { replacedRevision } : {}),
   });
   if ('refusal' in planned) {
     for (const row of planned.refusal.considered ?? []) info(`  ${row.tag}: ${row.verdict}`);
