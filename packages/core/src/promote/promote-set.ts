@@ -192,8 +192,10 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
 
   // Plan every image; collect every failure so the refusal names each image.
   const manifests = new Map<string, RawManifest>();
+  // Every source manifest and every listing at once: the listing needs no manifest.
   const reads = sources.map((source) => limit(() => client.getManifest(source)));
-  for (const read of reads) read.catch(() => {}); // each is awaited by its image's plan
+  const listings = request.images.map((image) => limit(() => client.listTags(image)));
+  for (const read of [...reads, ...listings]) read.catch(() => {}); // each is awaited by its image's plan
   const stampTargets: Promise<string[]> =
     shaTargets.length === 0 ? Promise.resolve([]) : (reads[0] as Promise<RawManifest>).then(async (manifest) => {
       const { sha } = await commit.get(manifest);
@@ -206,18 +208,23 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
       const source = sources[index] as (typeof sources)[number];
       const manifest = await (reads[index] as Promise<RawManifest>);
       manifests.set(name, manifest);
-      const verification = verifier ? await verifier(image, manifest.digest) : null;
-      const [listed, stamps] = await Promise.all([limit(() => client.listTags(image)), stampTargets]);
-      const existing = new Set(listed);
-      const reports: SetTargetReport[] = await Promise.all(
-        [...new Set([...targets, ...stamps])].map(async (tag) => ({
-          tag,
-          before: existing.has(tag) ? ((await limit(() => resolveDigestIfExists(client, { ...image, tag }))) ?? null) : null,
-          after: null,
-          attempted: manifest.digest,
-          status: 'not-attempted' as const,
-        })),
-      );
+      // The verification and the reads of the targets' current digests at once: neither needs the other.
+      const readTargets = async (): Promise<{ listed: string[]; reports: SetTargetReport[] }> => {
+        const [listed, stamps] = await Promise.all([listings[index] as Promise<string[]>, stampTargets]);
+        const existing = new Set(listed);
+        const reports: SetTargetReport[] = await Promise.all(
+          [...new Set([...targets, ...stamps])].map(async (tag) => ({
+            tag,
+            // A target that is the source tag was just read (GET, digest checked): no second read.
+            before: !existing.has(tag) ? null : 'tag' in source && source.tag === tag ? manifest.digest : ((await limit(() => resolveDigestIfExists(client, { ...image, tag }))) ?? null),
+            after: null,
+            attempted: manifest.digest,
+            status: 'not-attempted' as const,
+          })),
+        );
+        return { listed, reports };
+      };
+      const [verification, { listed, reports }] = await Promise.all([verifier ? verifier(image, manifest.digest) : null, readTargets()]);
       if (version !== undefined) await refuseSetDowngrades(client, limit, image, name, listed, reports, version);
       return { image: name, source: formatReference(source), digest: manifest.digest, mediaType: manifest.mediaType, targets: reports, verification };
     }),

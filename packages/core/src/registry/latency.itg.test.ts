@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeImageTags } from '../compute-tags/compute-tags.js';
 import { ROLLBACK_AUDIT_TEMPLATE } from '../policy/index.js';
 import { promote } from '../promote/promote.js';
+import { promoteSet } from '../promote/promote-set.js';
 import { rollback } from '../rollback/rollback.js';
 import { createRegistryClient } from './client.js';
 import type { RegistryClient } from './client.js';
@@ -96,6 +97,26 @@ describe('round trips at 100 ms per request', () => {
       );
       expect(requests).toHaveLength(6);
       expect(critical).toBe(1);
+    });
+  });
+  describe('when promoting a release set of 6 images to X.Y.Z and latest (latest held by an older build)', () => {
+    it('reads every source and listing at once: 36 requests on a critical path of at most 6 (8 in flight per host)', async () => {
+      const images = Array.from({ length: 6 }, (_, i) => `latency/set-${i}`);
+      for (const image of images) {
+        await pushImage(seeder, fast(image), { tag: 'latest', seed: `${image}-old` });
+        await pushImage(seeder, fast(image), { tag: '2.0.0', seed: `${image}-new` });
+      }
+      const { requests, critical } = await measure((client) =>
+        promoteSet(
+          { images: images.map(slow), source: { kind: 'tag', tag: '2.0.0' }, targets: ['2.0.0', 'latest'], sha: SHA, dryRun: false, now: new Date('2026-11-29T00:00:00Z') },
+          { client },
+        ),
+      );
+      // Per image: GET the source and list the tags (at once), HEAD latest (2.0.0 is the source, just
+      // read), PUT latest, re-read both: 6 × 6 = 36. At 8 in flight per host that is 5 waves at the
+      // least; 6 because no write starts before every image is planned (all-or-nothing).
+      expect(requests).toHaveLength(36);
+      expect(critical).toBeLessThanOrEqual(6);
     });
   });
   describe('when rolling back with 50 history tags', () => {
