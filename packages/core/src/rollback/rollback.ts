@@ -172,7 +172,11 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   // from the manifest bytes already read).
   const replacedRevision = history.stamped.some((entry) => entry.digest === fromDigest && entry.sha !== undefined)
     ? undefined
-    : await readImageRevision(client, { ...repo, digest: fromDigest }, current).catch(() => undefined);
+    : await readImageRevision(client, { ...repo, digest: fromDigest }, current).catch((error: unknown) => {
+        // Only the audit tag's name depends on it: the rollback goes on, and says so.
+        warnings.push(`could not read the org.opencontainers.image.revision of the replaced build ${fromDigest} (${errorMessage(error)}): the audit tag's {sha} falls back to its digest`);
+        return undefined;
+      });
   const planned = planRollback({
     operation,
     track: request.track,
