@@ -5,8 +5,8 @@
  * round trip fails here. The delay (100 ms, 4× the bench's 25 ms) dwarfs the scheduling jitter of a
  * loaded machine, so requests sent together overlap and are not counted as a chain.
  */
-import { criticalPath, pushImage, pushIndex, startFaultProxy, startRegistry } from '@tagwright/testkit';
-import type { FaultProxy, ProxyLogEntry, RunningRegistry } from '@tagwright/testkit';
+import { measureRoundTrips, pushImage, pushIndex, startFaultProxy, startRegistry } from '@tagwright/testkit';
+import type { FaultProxy, RoundTrips, RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeImageTags } from '../compute-tags/compute-tags.js';
 import { ROLLBACK_AUDIT_TEMPLATE } from '../policy/index.js';
@@ -31,14 +31,7 @@ describe('round trips at 100 ms per request', () => {
   const fast = (repository: string): RepositoryReference => ({ registry: registry.host, repository });
 
   /** Runs `action` with a fresh client through the proxy; returns its requests and critical path. */
-  async function measure(action: (client: RegistryClient) => Promise<unknown>): Promise<{ requests: ProxyLogEntry[]; critical: number }> {
-    const before = proxy.log.length;
-    await action(createRegistryClient());
-    const requests = proxy.log.slice(before);
-    const path = criticalPath(requests);
-    if (process.env['LATENCY_DEBUG']) console.log(requests.length, path.length, path.chain.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{64}/g, '<hex>')} ${r.startMs.toFixed(0)}-${r.endMs?.toFixed(0)}`).join('\n'));
-    return { requests, critical: path.length };
-  }
+  const measure = (action: (client: RegistryClient) => Promise<unknown>): Promise<RoundTrips> => measureRoundTrips(proxy, () => action(createRegistryClient()));
 
   beforeAll(async () => {
     registry = await startRegistry();
