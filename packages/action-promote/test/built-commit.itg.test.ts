@@ -1,16 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core';
-import { commitRange, createGitRunner } from '@tagwright/core/git';
-import { clientFor, gitTestEnv, pushImage, pushIndex, readAccessLog, runActionYml, startGitHubApi, startRegistry } from '@tagwright/testkit';
-import type { GitHubApi, RunningRegistry } from '@tagwright/testkit';
+import { clientFor, createGitWorkTree, pushImage, pushIndex, readAccessLog, runActionYml, startGitHubApi, startRegistry } from '@tagwright/testkit';
+import type { GitHubApi, GitWorkTree, RunningRegistry } from '@tagwright/testkit';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const action = path.join(root, 'promote');
-const gitEnv = gitTestEnv();
 const REVISION = 'org.opencontainers.image.revision';
 
 /**
@@ -21,23 +16,17 @@ describe('promote action: the built commit, not the workflow commit', () => {
   let registry: RunningRegistry;
   let client: RegistryClient;
   let api: GitHubApi;
-  let dir: string;
+  let work: GitWorkTree;
   /** The commit the images were built from, and the later commit the promote workflow runs on. */
   let built: string;
   let workflow: string;
   const repo = (repository: string): RepositoryReference => ({ registry: registry.host, repository });
-  const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, env: gitEnv, encoding: 'utf8' }).trim();
-  const commit = (message: string, file: string, content: string): string => {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-    git('add', '-A');
-    git('commit', '-q', '-m', message);
-    return git('rev-parse', 'HEAD');
-  };
+  const git = (...args: string[]): string => work.git(...args);
+  const commit = (message: string, file: string, content: string): string => work.commit(message, file, content);
   const run = (inputs: Record<string, string>) =>
     runActionYml(action, {
       inputs: { 'github-token': api.token, ...inputs },
-      github: { ref: 'refs/heads/main', sha: workflow, repository: 'acme/app', api_url: api.url, workspace: dir },
+      github: { ref: 'refs/heads/main', sha: workflow, repository: 'acme/app', api_url: api.url, workspace: work.dir },
     });
   const stampOf = (tags: string | undefined): string => (tags ?? '').split('\n').map((ref) => ref.split(':').pop() ?? '').find((tag) => tag.startsWith('prod-')) ?? '';
 
@@ -45,20 +34,16 @@ describe('promote action: the built commit, not the workflow commit', () => {
     registry = await startRegistry();
     client = clientFor(registry);
     api = await startGitHubApi({ owner: 'acme', repo: 'app', token: 'ghs_built_commit' });
-    dir = mkdtempSync(path.join(tmpdir(), 'tw-built-commit-'));
-    git('init', '-q', '-b', 'main');
-    git('config', 'commit.gpgsign', 'false');
+    work = createGitWorkTree('tw-built-commit-');
     commit('feat: first', 'a.txt', 'a\n');
     built = commit('feat: the build', 'b.txt', 'b\n');
     workflow = commit('docs: after the build', 'c.txt', 'c\n');
-    const runner = createGitRunner({ env: gitEnv });
-    api.state.addCommits(await commitRange(runner, dir, undefined, 'main'));
-    api.state.setRef('refs/heads/main', workflow);
+    await work.mirror(api.state);
   });
   afterAll(async () => {
     await api?.stop();
     await registry?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    work?.remove();
   });
 
   describe('when sha is not given and the image carries the revision label', () => {

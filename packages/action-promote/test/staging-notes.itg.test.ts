@@ -1,56 +1,45 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core';
-import { commitRange, createGitRunner } from '@tagwright/core/git';
-import { clientFor, gitTestEnv, pushImage, runActionYml, startGitHubApi, startRegistry } from '@tagwright/testkit';
-import type { GitHubApi, RunningRegistry } from '@tagwright/testkit';
+import { clientFor, createGitWorkTree, pushImage, runActionYml, startGitHubApi, startRegistry } from '@tagwright/testkit';
+import type { GitHubApi, GitWorkTree, RunningRegistry } from '@tagwright/testkit';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const action = path.join(root, 'promote');
-const gitEnv = gitTestEnv();
 
 /** Issue 13, item 4: the prerelease notes of a staging build come from its base version's changelog file. */
 describe('promote action: release notes of a staging build X.Y.Z-staging.N', () => {
   let registry: RunningRegistry;
   let client: RegistryClient;
   let api: GitHubApi;
-  let dir: string;
+  let work: GitWorkTree;
   const repo = (repository: string): RepositoryReference => ({ registry: registry.host, repository });
-  const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, env: gitEnv, encoding: 'utf8' }).trim();
+  const git = (...args: string[]): string => work.git(...args);
 
   beforeAll(async () => {
     registry = await startRegistry();
     client = clientFor(registry);
     api = await startGitHubApi({ owner: 'acme', repo: 'app', token: 'ghs_staging_notes' });
-    dir = mkdtempSync(path.join(tmpdir(), 'tw-staging-notes-'));
-    git('init', '-q', '-b', 'main');
-    git('config', 'commit.gpgsign', 'false');
-    git('config', 'tag.gpgsign', 'false');
+    work = createGitWorkTree('tw-staging-notes-');
   });
   afterAll(async () => {
     await api?.stop();
     await registry?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    work?.remove();
   });
 
   it.each(['CHANGELOGS/{base}.md', 'CHANGELOGS/{version}.md'])(
     'with %s reads CHANGELOGS/1.5.0.md for a 1.5.0-staging.N build and says which staging build it is',
     async (template) => {
       const build = template.includes('{base}') ? 3 : 4;
-      mkdirSync(path.join(dir, 'CHANGELOGS'), { recursive: true });
-      writeFileSync(path.join(dir, 'CHANGELOGS', '1.5.0.md'), '## Highlights\n\n- release sets\n');
+      mkdirSync(path.join(work.dir, 'CHANGELOGS'), { recursive: true });
+      writeFileSync(path.join(work.dir, 'CHANGELOGS', '1.5.0.md'), '## Highlights\n\n- release sets\n');
       git('add', '-A');
       git('commit', '-q', '--allow-empty', '-m', `docs: notes of 1.5.0 (${build})`);
       const head = git('rev-parse', 'HEAD');
       git('tag', `1.5.0-staging.${build}`);
-      const runner = createGitRunner({ env: gitEnv });
-      for (const ref of git('for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/tags').split('\n').filter(Boolean)) {
-        api.state.addCommits(await commitRange(runner, dir, undefined, ref));
-        api.state.setRef(ref, git('rev-parse', `${ref}^{commit}`));
-      }
+      await work.mirror(api.state);
       await pushImage(client, repo('acme/staging-notes'), { tag: `1.5.0-staging.${build}`, seed: `staging-${build}` });
 
       const result = await runActionYml(action, {
@@ -62,7 +51,7 @@ describe('promote action: release notes of a staging build X.Y.Z-staging.N', () 
           'release-notes': `changelog-file:${template}`,
           'github-token': api.token,
         },
-        github: { ref: 'refs/heads/staging', sha: head, repository: 'acme/app', api_url: api.url, workspace: dir },
+        github: { ref: 'refs/heads/staging', sha: head, repository: 'acme/app', api_url: api.url, workspace: work.dir },
       });
 
       expect(result.exitCode, result.stdout + result.stderr).toBe(0);

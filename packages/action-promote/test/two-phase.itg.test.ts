@@ -1,55 +1,35 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryClient, RepositoryReference } from '@tagwright/core';
-import { commitRange, createGitRunner } from '@tagwright/core/git';
-import { clientFor, gitTestEnv, pushIndex, runActionYml, startGitHubApi, startRegistry } from '@tagwright/testkit';
-import type { GitHubApi, RunningRegistry } from '@tagwright/testkit';
+import { clientFor, createGitWorkTree, pushIndex, runActionYml, startGitHubApi, startRegistry } from '@tagwright/testkit';
+import type { GitHubApi, GitWorkTree, RunningRegistry } from '@tagwright/testkit';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const action = path.join(root, 'promote');
-const gitEnv = gitTestEnv();
 
 /** Issue 13's two-phase release through the action: draft first, then gated promotion and publication. */
 describe('promote action, two-phase release gates', () => {
   let registry: RunningRegistry;
   let client: RegistryClient;
   let api: GitHubApi;
-  let dir: string;
+  let work: GitWorkTree;
   const repo = (repository: string): RepositoryReference => ({ registry: registry.host, repository });
-  const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, env: gitEnv, encoding: 'utf8' }).trim();
-  const commit = (message: string, file: string, content: string): string => {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-    git('add', '-A');
-    git('commit', '-q', '-m', message);
-    return git('rev-parse', 'HEAD');
-  };
-  async function mirror(): Promise<void> {
-    const runner = createGitRunner({ env: gitEnv });
-    for (const ref of git('for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/tags').split('\n').filter(Boolean)) {
-      api.state.addCommits(await commitRange(runner, dir, undefined, ref));
-      api.state.setRef(ref, git('rev-parse', `${ref}^{commit}`));
-    }
-  }
+  const git = (...args: string[]): string => work.git(...args);
+  const commit = (message: string, file: string, content: string): string => work.commit(message, file, content);
+  const mirror = (): Promise<void> => work.mirror(api.state);
   const run = (inputs: Record<string, string>, sha: string) =>
-    runActionYml(action, { inputs: { 'github-token': api.token, ...inputs }, github: { ref: 'refs/heads/main', sha, repository: 'acme/app', api_url: api.url, workspace: dir } });
+    runActionYml(action, { inputs: { 'github-token': api.token, ...inputs }, github: { ref: 'refs/heads/main', sha, repository: 'acme/app', api_url: api.url, workspace: work.dir } });
 
   beforeAll(async () => {
     registry = await startRegistry();
     client = clientFor(registry);
     api = await startGitHubApi({ owner: 'acme', repo: 'app', token: 'ghs_two_phase' });
-    dir = mkdtempSync(path.join(tmpdir(), 'tw-two-phase-'));
-    git('init', '-q', '-b', 'main');
-    git('config', 'commit.gpgsign', 'false');
-    git('config', 'tag.gpgsign', 'false');
+    work = createGitWorkTree('tw-two-phase-');
   });
   afterAll(async () => {
     await api?.stop();
     await registry?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    work?.remove();
   });
 
   it('publishes a draft, refuses without the smoke prerelease and with a TBD changelog, then promotes and publishes the draft unchanged', async () => {

@@ -30,9 +30,11 @@ function fakeRegistry(options: { refusePut?: string; vanish?: string } = {}) {
     if (!manifest) throw new RegistryError('NOT_FOUND', `resolve ${ref.tag ?? ref.digest}: not found`, { status: 404 });
     return manifest;
   };
-  // Only the four calls rollback makes; any other call fails the test. Typed against the
-  // interface so that a change to these signatures breaks this fake at compile time.
+  // Only the calls rollback makes (four requests and the declaration of its access); any other call
+  // fails the test. Typed against the interface so that a change to these signatures breaks this fake
+  // at compile time.
   const used = {
+    expectAccess: () => {},
     listTags: async () => [...tags.keys()],
     resolveDigest: async (ref: ImageReference): Promise<Descriptor> => {
       const manifest = lookup(ref);
@@ -46,7 +48,7 @@ function fakeRegistry(options: { refusePut?: string; vanish?: string } = {}) {
       puts.push(tag);
       return digest;
     },
-  } satisfies Pick<RegistryClient, 'listTags' | 'resolveDigest' | 'getManifest' | 'putManifest'>;
+  } satisfies Required<Pick<RegistryClient, 'expectAccess' | 'listTags' | 'resolveDigest' | 'getManifest' | 'putManifest'>>;
   const calls: string[] = [];
   const client = new Proxy(used, {
     get: (target, name) =>

@@ -815,11 +815,11 @@ export async function executeRetentionPlan(
       let dangling: string[] = [];
       try {
         let listed = new Set(await guard.listTags());
-        const read = guard.readManifest ? guard.readManifest(entry.digest) : Promise.resolve(undefined);
-        // Awaited below; a failure of the resolves first must not leave it unhandled.
-        read.catch(() => undefined);
-        before = await guard.resolveTags([...listed].filter((tag) => !dying.has(tag) && !gone.has(tag)));
-        bytes = await read;
+        // Both at once; Promise.all so that a failure of one never leaves the other's rejection unhandled.
+        [before, bytes] = await Promise.all([
+          guard.resolveTags([...listed].filter((tag) => !dying.has(tag) && !gone.has(tag))),
+          guard.readManifest ? guard.readManifest(entry.digest) : Promise.resolve(undefined),
+        ]);
         // Tags that appeared while the others were resolved: resolve them too (a few rounds at most).
         for (let round = 0; round < 3; round++) {
           const again = await guard.listTags();

@@ -14,6 +14,7 @@ export {
   pickRollbackTarget,
   auditTagFor,
   selectRollbackHistory,
+  nextHistoryReads,
   ROLLBACK_AUDIT_TEMPLATE,
   planRollback,
   rollbackRerunRefusal,
@@ -25,6 +26,7 @@ export {
 export type {
   RollbackHistorySelectionInput,
   StampedHistoryTag,
+  HistoryReadsInput,
   RollbackHistoryRow,
   RollbackRefusal,
   RollbackPlanInput,

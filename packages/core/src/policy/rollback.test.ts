@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, InvalidReferenceError } from '../errors.js';
 import {
@@ -12,8 +13,9 @@ import {
   trackMovedRefusal,
   ROLLBACK_AUDIT_TEMPLATE,
   selectRollbackHistory,
+  nextHistoryReads,
 } from './index.js';
-import type { RollbackHistoryEntry, RollbackPlanInput } from './index.js';
+import type { HistoryReadsInput, RollbackHistoryEntry, RollbackPlanInput, StampedHistoryTag } from './index.js';
 
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 const A = digest('a');
@@ -377,5 +379,104 @@ describe('trackMovedRefusal', () => {
     const refusal = trackMovedRefusal({ operation: 'roll back r/app:prod', track: 'prod', decidedFrom: from, current });
     expect(refusal?.code).toBe(refused ? 'TRACK_MOVED' : undefined);
     if (refused) expect(refusal?.message).toMatch(/^roll back r\/app:prod: prod pointed at sha256:c+ when the rollback was planned and .*; nothing was moved$/);
+  });
+});
+
+describe('nextHistoryReads', () => {
+  /** Build n (1-based) stamped on day n, with the commit `n` repeated: newer builds have larger n. */
+  const build = (n: number, sha = true): StampedHistoryTag => ({
+    tag: `prod-202611${String(n).padStart(2, '0')}-${sha ? String(n % 10).repeat(7) : 'nosha'}`,
+    stampTime: new Date(Date.UTC(2026, 10, n)),
+    ...(sha ? { sha: String(n % 10).repeat(7) } : {}),
+  });
+  const d = (n: number): string => digest((n % 16).toString(16));
+  /** Five builds listed out of order; build n carries digest d(n) unless `digests` says otherwise. */
+  const five = [build(3), build(5), build(1), build(4), build(2)];
+  const reads = (entries: Array<[number, number | null]>): Map<string, string | null> =>
+    new Map(entries.map(([n, digestOf]) => [build(n).tag, digestOf === null ? null : d(digestOf)]));
+  const input = (overrides: Partial<HistoryReadsInput>): HistoryReadsInput => ({ stamped: five, read: new Map(), currentDigest: d(5), batch: 0, ...overrides });
+
+  it.each([
+    { when: 'nothing is read yet', input: {}, next: [5, 4] },
+    { when: 'the newest is the current build and the next one differs', input: { read: reads([[5, 5], [4, 4]]), batch: 1 }, next: [] },
+    { when: 'the next one is a rebuild with the current digest', input: { read: reads([[5, 5], [4, 5]]), batch: 1 }, next: [3, 2, 1] },
+    { when: 'the track was rolled back past the newest two', input: { read: reads([[5, 5], [4, 4]]), currentDigest: d(3), batch: 1 }, next: [3, 2, 1] },
+    { when: 'the track was rolled back to the second newest: its older neighbour decides', input: { read: reads([[5, 5], [4, 4]]), currentDigest: d(4), batch: 1 }, next: [3, 2, 1] },
+    { when: 'a tag vanished between the list and the read', input: { read: reads([[5, 5], [4, null]]), batch: 1 }, next: [3, 2, 1] },
+    { when: 'the current digest is in no history tag', input: { read: reads([[5, 5], [4, 4]]), currentDigest: d(9), batch: 1 }, next: [3, 2, 1] },
+    { when: 'everything was read', input: { read: reads([[5, 5], [4, 4], [3, 3], [2, 2], [1, 1]]), currentDigest: d(9), batch: 2 }, next: [] },
+    { when: 'to is a tag and the newest carries the current digest with a SHA', input: { read: reads([[5, 5], [4, 4]]), to: { kind: 'tag', digest: d(1) }, batch: 1 }, next: [] },
+    { when: 'to is a digest no tag read carries', input: { read: reads([[5, 5], [4, 4]]), to: { kind: 'digest', digest: d(1) }, batch: 1 }, next: [3, 2, 1] },
+    { when: 'to is a digest the tags read carry', input: { read: reads([[5, 5], [4, 4]]), to: { kind: 'digest', digest: d(4) }, batch: 1 }, next: [] },
+  ] as Array<{ when: string; input: Partial<HistoryReadsInput>; next: number[] }>)('when $when: reads $next next', ({ input: overrides, next }) => {
+    expect(nextHistoryReads(input(overrides))).toEqual(next.map((n) => build(n).tag));
+  });
+
+  it('reads batches of 2, 4, then 8 at most (the requests in flight per host)', () => {
+    const many = Array.from({ length: 30 }, (_, i) => build(i + 1));
+    const sizes = [0, 1, 2, 3].map((batch) => nextHistoryReads({ stamped: many, read: new Map(), currentDigest: d(99), batch }).length);
+    expect(sizes).toEqual([2, 4, 8, 8]);
+  });
+
+  it('keeps reading for the SHA of the audit tag when the current build has none in its stamp', () => {
+    const stamped = [build(5, false), build(4), build(3)];
+    const read = new Map([[stamped[0]!.tag, d(5)], [stamped[1]!.tag, d(4)]]);
+    expect(nextHistoryReads({ stamped, read, currentDigest: d(5), batch: 1 })).toEqual([build(3).tag]);
+    const none = [build(5, false), build(4, false), build(3, false)];
+    const readNone = new Map([[none[0]!.tag, d(5)], [none[1]!.tag, d(4)]]);
+    expect(nextHistoryReads({ stamped: none, read: readNone, currentDigest: d(5), batch: 1 })).toEqual([]);
+  });
+
+  it('decides as planRollback does over the whole history, whatever the digests (property)', () => {
+    const now = new Date('2026-11-22T10:15:00Z');
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ day: fc.integer({ min: 1, max: 28 }), digest: fc.integer({ min: 0, max: 4 }), sha: fc.boolean() }), { minLength: 0, maxLength: 12 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.option(fc.record({ kind: fc.constantFrom('tag' as const, 'digest' as const), digest: fc.integer({ min: 0, max: 5 }) }), { nil: undefined }),
+        (rows, current, toInput) => {
+          const stamped: StampedHistoryTag[] = rows.map((row, i) => ({
+            tag: `prod-202611${String(row.day).padStart(2, '0')}-${i}`,
+            stampTime: new Date(Date.UTC(2026, 10, row.day)),
+            ...(row.sha ? { sha: `${i % 10}abcdef` } : {}),
+          }));
+          const digestOf = new Map(stamped.map((entry, i) => [entry.tag, d(rows[i]!.digest)]));
+          const to = toInput ? { kind: toInput.kind, digest: d(toInput.digest) } : undefined;
+          const toPlan = to ? (to.kind === 'tag' ? { kind: 'tag' as const, tag: 'given', digest: to.digest } : { kind: 'digest' as const, digest: to.digest }) : undefined;
+          const read = new Map<string, string | null>();
+          for (let batch = 0; ; batch++) {
+            const next = nextHistoryReads({ stamped, read, currentDigest: d(current), ...(to ? { to } : {}), batch });
+            if (next.length === 0) break;
+            for (const tag of next) read.set(tag, digestOf.get(tag)!);
+          }
+          const plan = (history: StampedHistoryTag[], unread: StampedHistoryTag[]) =>
+            planRollback({
+              operation: 'roll back r/app:prod',
+              track: 'prod',
+              trackDigest: d(current),
+              history: history.map((entry) => ({ ...entry, digest: digestOf.get(entry.tag)! })),
+              skipped: [],
+              unread,
+              historyPattern: 'prod-*',
+              stampTemplates: ['prod-{date}-{sha}'],
+              ...(toPlan ? { to: toPlan } : {}),
+              now,
+              auditTemplate: ROLLBACK_AUDIT_TEMPLATE,
+            });
+          const whole = plan(stamped, []);
+          const lazy = plan(
+            stamped.filter((entry) => read.has(entry.tag)),
+            stamped.filter((entry) => !read.has(entry.tag)),
+          );
+          if ('refusal' in whole) {
+            expect('refusal' in lazy && lazy.refusal.code).toBe(whole.refusal.code);
+          } else {
+            expect(lazy).toMatchObject({ toDigest: whole.toDigest, toTag: whole.toTag, audit: whole.audit });
+            expect('history' in lazy && lazy.history.map((row) => row.tag).sort()).toEqual(whole.history.map((row) => row.tag).sort());
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -295,7 +295,7 @@ export interface RollbackHistoryRow {
   tag: string;
   /** The time read from its stamp; absent when it has none. */
   stampTime?: Date;
-  /** Absent when it was not resolved (no stamp, or the tag vanished). */
+  /** Absent when it was not read (no stamp, the tag vanished, or older tags already decided). */
   digest?: string;
   /** What the rollback made of it, e.g. `picked: …`, `skipped: …`. */
   verdict: string;
@@ -327,6 +327,11 @@ export interface RollbackPlanInput {
   history: ReadonlyArray<RollbackHistoryEntry & { readonly stampTime: Date }>;
   /** History tags that were skipped (no stamp, vanished), with their verdicts; listed after the others. */
   skipped: readonly RollbackHistoryRow[];
+  /**
+   * Stamped history tags left unread because the ones read already decide ({@link nextHistoryReads});
+   * listed after the read ones, without a digest. Absent or empty: the whole history was read.
+   */
+  unread?: readonly StampedHistoryTag[];
   /** The history glob and stamp templates, for the reason when nothing is stamped. */
   historyPattern: string;
   /** Templates a stamp may follow. */
@@ -440,17 +445,21 @@ export function planRollback(input: RollbackPlanInput): RollbackPlan | { refusal
             ? 'current: the build being replaced'
             : 'not used: to was given',
     }));
+    history.push(...unreadRows(input.unread, 'not read: to was given'));
   } else {
     const pick = pickRollbackTarget({ history: input.history, currentDigest: trackDigest });
     warnings.push(...pick.warnings);
     history = pick.considered.map((candidate) => ({ ...candidate }));
-    reason = input.history.length === 0 ? noStampReason(input) : pick.reason;
+    reason = input.history.length === 0 && (input.unread ?? []).length === 0 ? noStampReason(input) : pick.reason;
     if (!pick.target) {
       return { refusal: { code: 'NO_ROLLBACK_TARGET', message: `${operation}: ${reason}; nothing was moved`, considered: [...history, ...input.skipped] } };
     }
     toDigest = pick.target.digest;
     toTag = pick.target.tag;
+    // A tag left unread is never newer than the target: nextHistoryReads reads from the newest down.
+    history.push(...unreadRows(input.unread, `not read: stamped no later than the target ${toTag}`));
   }
+  warnings.push(...unreadTieWarnings(input.history, input.unread));
   history.push(...input.skipped);
   if (toDigest === trackDigest) {
     return { refusal: { code: 'ALREADY_AT_TARGET', message: `${operation}: ${input.track} already points at ${toDigest}; nothing was moved` } };
@@ -478,6 +487,95 @@ export function auditTagRefusal(input: { operation: string; auditTag: string; ex
     code: 'AUDIT_TAG_TAKEN',
     message: `${input.operation}: the audit tag ${input.auditTag} already exists on ${input.existing}, another build; an audit tag is never moved, so nothing was moved`,
   };
+}
+
+function unreadRows(unread: readonly StampedHistoryTag[] | undefined, verdict: string): RollbackHistoryRow[] {
+  return [...(unread ?? [])]
+    .sort((a, b) => b.stampTime.getTime() - a.stampTime.getTime())
+    .map((entry) => ({ tag: entry.tag, stampTime: entry.stampTime, verdict }));
+}
+
+/** Equal stamp times between a read tag and an unread one (the read ones' ties are pickRollbackTarget's). */
+function unreadTieWarnings(read: readonly RollbackHistoryEntry[], unread: readonly StampedHistoryTag[] | undefined): string[] {
+  if (!unread || unread.length === 0) return [];
+  const warnings: string[] = [];
+  for (const entry of unread) {
+    const tie = read.find((other) => hasTime(other) && other.stampTime.getTime() === entry.stampTime.getTime());
+    if (tie) warnings.push(`${tie.tag} and ${entry.tag} have the same stamp time ${iso(entry.stampTime)}: their order follows the history as given`);
+  }
+  return warnings;
+}
+
+/** The input of {@link nextHistoryReads}. */
+export interface HistoryReadsInput {
+  /** The stamped history tags in listing order ({@link selectRollbackHistory}). */
+  readonly stamped: readonly StampedHistoryTag[];
+  /** What was read so far: the digest of each tag read, or null for a tag that vanished (404). */
+  readonly read: ReadonlyMap<string, string | null>;
+  /** The digest the track points at now. */
+  readonly currentDigest: string;
+  /** The `to` input, resolved; absent when the rollback picks its target. */
+  readonly to?: { readonly kind: 'tag' | 'digest'; readonly digest: string };
+  /** How many batches were read before this one (0 for the first). */
+  readonly batch: number;
+  /** The largest batch (default 8, the registry client's default requests in flight per host). */
+  readonly maxBatch?: number;
+}
+
+/**
+ * Which history tags a rollback reads next, newest stamp first, so that it reads only as far back as
+ * its decision needs (a rollback usually goes back one build: the newest two tags decide it). The
+ * tags read so far, from the newest down, decide when they hold:
+ *
+ * - without `to`: the newest tag carrying the current digest and, older than it, one with another
+ *   digest (the target {@link pickRollbackTarget} picks from the whole history too);
+ * - with `to` by digest: a tag carrying that digest (the newest such names the target);
+ * - always: the commit SHA of the audit tag ({@link auditTagFor}): a tag read carrying the current digest
+ *   with a SHA in its stamp, or no unread tag with a SHA in its stamp.
+ *
+ * Otherwise the next batch is the next newest unread tags: 2 in the first batch, doubling up to
+ * `maxBatch`. When the current digest is in no history tag, everything is read (its absence decides).
+ * Equal stamp times keep the listing order, as in {@link pickRollbackTarget}. Pure.
+ *
+ * @param input - see {@link HistoryReadsInput}.
+ * @returns the tags to read next; empty when what was read decides (or everything was read).
+ * @example
+ * ```ts
+ * const read = new Map<string, string | null>();
+ * for (let batch = 0; ; batch++) {
+ *   const next = nextHistoryReads({ stamped, read, currentDigest, batch });
+ *   if (next.length === 0) break;
+ *   for (const tag of next) read.set(tag, await digestOf(tag));
+ * }
+ * ```
+ */
+export function nextHistoryReads(input: HistoryReadsInput): string[] {
+  const ordered = [...input.stamped].sort((a, b) => b.stampTime.getTime() - a.stampTime.getTime());
+  let prefix = 0;
+  while (prefix < ordered.length && input.read.has(ordered[prefix]!.tag)) prefix++;
+  if (prefix === ordered.length) return [];
+  const known = ordered.slice(0, prefix).flatMap((entry) => {
+    const digest = input.read.get(entry.tag);
+    return digest ? [{ ...entry, digest }] : [];
+  });
+  const { currentDigest, to } = input;
+  const hasSha = (entry: StampedHistoryTag): boolean => entry.sha !== undefined && isAbbreviatedCommitSha(entry.sha.toLowerCase());
+  const auditSettled =
+    known.some((entry) => entry.digest === currentDigest && hasSha(entry)) || !ordered.slice(prefix).some(hasSha);
+  let targetSettled: boolean;
+  if (to) {
+    targetSettled = to.kind === 'tag' || known.some((entry) => entry.digest === to.digest);
+  } else {
+    const anchor = known.findIndex((entry) => entry.digest === currentDigest);
+    targetSettled = anchor >= 0 && known.slice(anchor + 1).some((entry) => entry.digest !== currentDigest);
+  }
+  if (auditSettled && targetSettled) return [];
+  const size = Math.min(Math.max(1, input.maxBatch ?? 8), 2 * 2 ** Math.max(0, input.batch));
+  return ordered
+    .slice(prefix)
+    .filter((entry) => !input.read.has(entry.tag))
+    .slice(0, size)
+    .map((entry) => entry.tag);
 }
 
 function noStampReason(input: Pick<RollbackPlanInput, 'historyPattern' | 'stampTemplates' | 'skipped'>): string {

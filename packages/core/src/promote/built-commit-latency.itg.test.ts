@@ -6,8 +6,8 @@
  * `prod`). When every target is new the config read is one round trip more: its digest is in the
  * manifest, and the stamp must be named before the first write. Never a time.
  */
-import { criticalPath, pushImage, startFaultProxy, startRegistry } from '@tagwright/testkit';
-import type { FaultProxy, ProxyLogEntry, RunningRegistry } from '@tagwright/testkit';
+import { measureRoundTrips, pushImage, startFaultProxy, startRegistry } from '@tagwright/testkit';
+import type { FaultProxy, RoundTrips, RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistryClient } from '../registry/client.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -23,12 +23,7 @@ describe('promote: the built commit at 100 ms per request', () => {
   const slow = (repository: string): RepositoryReference => ({ registry: proxy.host, repository });
   const fast = (repository: string): RepositoryReference => ({ registry: registry.host, repository });
 
-  async function measure(action: (client: RegistryClient) => Promise<unknown>): Promise<{ requests: ProxyLogEntry[]; critical: number }> {
-    const before = proxy.log.length;
-    await action(createRegistryClient());
-    const requests = proxy.log.slice(before);
-    return { requests, critical: criticalPath(requests).length };
-  }
+  const measure = (action: (client: RegistryClient) => Promise<unknown>): Promise<RoundTrips> => measureRoundTrips(proxy, () => action(createRegistryClient()));
 
   const promoteTo = (repository: string, sha: string | undefined) => (client: RegistryClient) =>
     promoteImage(

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { PartialMutationError, RegistryError, errorMessage } from '../errors.js';
 import type { ImageReference, RawManifest, RegistryClient, RepositoryReference } from '../registry/index.js';
 import { formatReference, validateTag } from '../registry/index.js';
@@ -98,6 +99,38 @@ export interface PromoteOptions {
    * turn the move into a no-op).
    */
   skipUnchanged?: boolean;
+  /**
+   * The source manifest, already read by the caller with {@link RegistryClient.getManifest} (raw bytes,
+   * sha256-checked): it is not read again. When `source` names a digest, the manifest must have it
+   * (else `DIGEST_MISMATCH`, before any request). Rollback passes the bytes it read to decide.
+   */
+  manifest?: RawManifest;
+  /**
+   * What targets held before, as the caller just read them (a digest, or null for a tag that does not
+   * exist): those targets are neither listed nor read again. When every target is given, no tag listing
+   * is read.
+   */
+  before?: Readonly<Record<string, string | null>>;
+  /**
+   * How each target is read back after the write: `head` (default, one `HEAD`) or `manifest` (a `GET`
+   * whose bytes are sha256-checked: a stale `HEAD` cannot pass it; rollback re-reads its track so).
+   */
+  readBack?: 'head' | 'manifest';
+}
+
+/**
+ * A promotion whose writes are done and whose re-check is still to run ({@link startPromote}).
+ */
+export interface PromoteWrites {
+  /** The report so far: statuses `written`/`unchanged` (or `planned` in a dry run), `after` not read yet. */
+  report: PromoteReport;
+  /**
+   * Re-reads every target (concurrently, as {@link promote} does) and fails unless all hold the digest.
+   *
+   * @returns the report with `after` filled in.
+   * @throws PartialMutationError with the report when a target holds another digest or cannot be read.
+   */
+  recheck(): Promise<PromoteReport>;
 }
 
 /**
@@ -135,6 +168,19 @@ export interface PromoteOptions {
  * ```
  */
 export async function promote(options: PromoteOptions): Promise<PromoteReport> {
+  return (await startPromote(options)).recheck();
+}
+
+/**
+ * {@link promote} up to and including the writes; the re-check after the writes is handed back, to be
+ * run when the caller chooses, e.g. at once with its next write (rollback re-reads its audit tag while
+ * the track is written). Nothing is skipped: every target is re-read by `recheck`.
+ *
+ * @param options - see {@link PromoteOptions}.
+ * @returns the report so far and the re-check.
+ * @throws as {@link promote} does before and during the writes.
+ */
+export async function startPromote(options: PromoteOptions): Promise<PromoteWrites> {
   const { client, source } = options;
   const targets = dedupe(options.targets.map((tag) => validateTag(tag)));
   const destination: RepositoryReference = options.destination ?? { registry: source.registry, repository: source.repository };
@@ -144,11 +190,19 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
   }
   const progress = options.onProgress ?? (() => {});
 
+  // One bearer token for the whole job where the registry allows: the source read, the destination written.
+  const writes = options.dryRun ? ['pull' as const] : ['pull' as const, 'push' as const];
+  client.expectAccess?.(crossRepository ? [{ repository: source, actions: ['pull'] }, { repository: destination, actions: writes }] : [{ repository: destination, actions: writes }]);
+  const known = options.before ?? {};
+  const unknown = targets.filter((tag) => !Object.hasOwn(known, tag));
+  if (options.manifest && source.digest !== undefined && options.manifest.digest !== source.digest) {
+    throw new RegistryError('DIGEST_MISMATCH', `promote ${formatReference(source)}: the manifest given has digest ${options.manifest.digest}`);
+  }
   // The destination's tag list does not depend on the source manifest: read both at once.
-  const listing = existingTargets(client, destination);
+  const listing = unknown.length > 0 || options.lateTargets ? existingTargets(client, destination) : Promise.resolve(new Set<string>());
   listing.catch(() => {}); // awaited below; a failed source read must not leave it unhandled
-  const manifest = await client.getManifest(source);
-  progress(`resolved ${formatReference(source)} to ${manifest.digest} (${manifest.mediaType})`);
+  const manifest = options.manifest ?? (await client.getManifest(source));
+  if (!options.manifest) progress(`resolved ${formatReference(source)} to ${manifest.digest} (${manifest.mediaType})`);
   const late = options.lateTargets?.(manifest);
   late?.catch(() => {}); // awaited below, before any write
   const report: PromoteReport = {
@@ -156,7 +210,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
     destination: formatReference(destination),
     digest: manifest.digest,
     mediaType: manifest.mediaType,
-    targets: targets.map((tag) => ({ tag, before: null, after: null, status: 'not-attempted' })),
+    targets: targets.map((tag) => ({ tag, before: known[tag] ?? null, after: null, status: 'not-attempted' })),
     dryRun: options.dryRun ?? false,
   };
 
@@ -167,7 +221,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
   const readBefore = (targets: readonly TargetReport[]): Promise<unknown> =>
     Promise.all(
       targets
-        .filter((target) => existing.has(target.tag))
+        // A target whose previous digest the caller gave is not read again.
+        .filter((target) => !Object.hasOwn(known, target.tag) && existing.has(target.tag))
         .map((target) =>
           limit(async () => {
             target.before = (await resolveDigestIfExists(client, { ...destination, tag: target.tag })) ?? null;
@@ -184,7 +239,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
 
   if (report.dryRun) {
     for (const target of report.targets) target.status = target.before === manifest.digest ? 'unchanged' : 'planned';
-    return report;
+    return { report, recheck: () => Promise.resolve(report) };
   }
 
   try {
@@ -231,12 +286,21 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
     );
   }
 
+  const readBack = async (tag: string): Promise<string> =>
+    options.readBack === 'manifest'
+      ? (await client.getManifest({ ...destination, tag })).digest
+      : (await client.resolveDigest({ ...destination, tag })).digest;
+  return { report, recheck: () => recheck(report, manifest.digest, readBack, limit) };
+}
+
+/** Re-reads every target after the writes; fails unless all hold `digest`. */
+async function recheck(report: PromoteReport, digest: string, readBack: (tag: string) => Promise<string>, limit: LimitFunction): Promise<PromoteReport> {
   const mismatched: string[] = [];
   await Promise.all(
     report.targets.map((target) =>
       limit(async () => {
         try {
-          target.after = (await client.resolveDigest({ ...destination, tag: target.tag })).digest;
+          target.after = await readBack(target.tag);
         } catch (error: unknown) {
           target.after = null;
           // The write landed (the PUT succeeded) but what the tag holds now cannot be read.
@@ -244,14 +308,14 @@ export async function promote(options: PromoteOptions): Promise<PromoteReport> {
           mismatched.push(`${target.tag}: ${errorMessage(error)}`);
           return;
         }
-        if (target.after !== manifest.digest) mismatched.push(`${target.tag} resolves to ${target.after}`);
+        if (target.after !== digest) mismatched.push(`${target.tag} resolves to ${target.after}`);
       }),
     ),
   );
   if (mismatched.length > 0) {
-    for (const target of report.targets) if (target.after !== manifest.digest && target.status === 'written') target.status = 'failed';
+    for (const target of report.targets) if (target.after !== digest && target.status === 'written') target.status = 'failed';
     throw new PartialMutationError(
-      `promote ${report.source}: re-check failed, expected ${manifest.digest}: ${mismatched.join('; ')}`,
+      `promote ${report.source}: re-check failed, expected ${digest}: ${mismatched.join('; ')}`,
       report,
     );
   }

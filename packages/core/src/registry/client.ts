@@ -184,15 +184,35 @@ export interface RegistryClient {
    * that is not an image index, throws: a failed read is never "no referrers"
    * ({@link https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers | Listing referrers}).
    *
-   * @param options - `artifactType` keeps only referrers of that type. `listedTags`: the repository's
-   *   tags as the caller listed them moments ago (e.g. a cleanup's one listing). With it, the fallback tag
-   *   is read only when it is listed there (no request when it is not), and once the registry answered
-   *   404 to the referrers API for this repository, it is not asked again: a registry that has the API
-   *   never answers 404 there (distribution spec), so a later lookup costs no request at all.
+   * @param options - `artifactType` keeps only referrers of that type. `tagSchemaAtOnce` reads the
+   *   referrers tag at the same time as the API instead of after its 404: one round trip instead of two on
+   *   registries without the API (GHCR, CNCF distribution), one request more on those with it (its answer
+   *   is then not used, nor its failure). `listedTags`: the repository's tags as the caller listed them
+   *   moments ago (e.g. a cleanup's one listing). With it, the fallback tag is read only when it is listed
+   *   there (no request when it is not), and once the registry answered 404 to the referrers API for this
+   *   repository, it is not asked again: a registry that has the API never answers 404 there (distribution
+   *   spec), so a later lookup costs no request at all.
    * @throws {@link RegistryError} `INVALID_RESPONSE` for an answer that is not an index;
    *   `REGISTRY_ERROR` for a 5xx (after retries), `UNAUTHORIZED`, `TIMEOUT`.
    */
-  referrers(repo: RepositoryReference, digest: string, options?: { artifactType?: string; listedTags?: ReadonlySet<string> }): Promise<Descriptor[]>;
+  referrers(repo: RepositoryReference, digest: string, options?: { artifactType?: string; tagSchemaAtOnce?: boolean; listedTags?: ReadonlySet<string> }): Promise<Descriptor[]>;
+  /**
+   * Declares the repositories a job is about to read and write, before its first request, so that on a
+   * registry with bearer tokens one token covers them all (one token request, instead of one per
+   * repository and action). Only a hint: every request still asks for what it needs when no token
+   * covers it. Optional: a client without it asks per request.
+   *
+   * @param access - each repository and what will be done there (`pull`, `push`).
+   */
+  expectAccess?(access: ReadonlyArray<RepositoryAccess>): void;
+}
+
+/** A repository and what a job does there; see {@link RegistryClient.expectAccess}. */
+export interface RepositoryAccess {
+  /** The repository. */
+  repository: RepositoryReference;
+  /** `pull` to read, `push` to write. */
+  actions: ReadonlyArray<'pull' | 'push'>;
 }
 
 const SUPPORTED_DIGEST_ALGORITHMS = new Set(['sha256', 'sha512']);
@@ -548,13 +568,29 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const referrers = async (
     repo: RepositoryReference,
     digest: string,
-    referrerOptions: { artifactType?: string; listedTags?: ReadonlySet<string> } = {},
+    referrerOptions: { artifactType?: string; tagSchemaAtOnce?: boolean; listedTags?: ReadonlySet<string> } = {},
   ): Promise<Descriptor[]> => {
     validateDigest(digest);
     const listed = referrerOptions.listedTags;
     const repoKey = `${repo.registry}/${repo.repository}`;
     const url = new URL(v2(repo, `referrers/${digest}`));
     if (referrerOptions.artifactType !== undefined) url.searchParams.set('artifactType', referrerOptions.artifactType);
+    const fallbackUrl = v2(repo, `manifests/${referrersTag(digest)}`);
+    // The caller's listing says whether the fallback tag exists: no request when it does not.
+    const fallbackListed = listed === undefined || listed.has(referrersTag(digest));
+    const readTagSchema = (): Promise<TransportResponse> =>
+      transport.request({
+        operation: 'list referrers (tag schema)',
+        registry: repo.registry,
+        method: 'GET',
+        url: fallbackUrl,
+        headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
+        scopes: pull(repo),
+        okStatuses: [200, 404],
+      });
+    const early = referrerOptions.tagSchemaAtOnce && fallbackListed ? readTagSchema() : undefined;
+    // Awaited only when the API has none; its failure must not go unhandled otherwise.
+    early?.catch(() => {});
     const response =
       listed !== undefined && withoutReferrersApi.has(repoKey)
         ? undefined
@@ -573,18 +609,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     } else {
       // No referrers API: the referrers tag schema.
       withoutReferrersApi.add(repoKey);
-      // The caller's listing says whether the fallback tag exists: no request when it does not.
-      if (listed !== undefined && !listed.has(referrersTag(digest))) return [];
-      const fallbackUrl = v2(repo, `manifests/${referrersTag(digest)}`);
-      const fallback = await transport.request({
-        operation: 'list referrers (tag schema)',
-        registry: repo.registry,
-        method: 'GET',
-        url: fallbackUrl,
-        headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
-        scopes: pull(repo),
-        okStatuses: [200, 404],
-      });
+      if (!fallbackListed) return [];
+      const fallback = await (early ?? readTagSchema());
       if (fallback.status === 404) return [];
       const served = headerDigest(fallback, 'list referrers (tag schema)', fallbackUrl);
       verifyDigest('list referrers (tag schema)', fallbackUrl, fallback.body, served);
@@ -594,7 +620,14 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return wanted === undefined ? list : list.filter((d) => d.artifactType === wanted);
   };
 
+  const expectAccess = (access: ReadonlyArray<RepositoryAccess>): void => {
+    for (const { repository, actions } of access) {
+      if (actions.length > 0) transport.expectScopes(repository.registry, [`repository:${repository.repository}:${[...new Set(actions)].sort().join(',')}`]);
+    }
+  };
+
   return {
+    expectAccess,
     listTags,
     resolveDigest,
     getManifest,

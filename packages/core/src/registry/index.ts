@@ -28,7 +28,7 @@ export type { Credential, Keychain } from './keychain.js';
 export type { RequestEvent, RetryOptions, TimeoutOptions } from './transport.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONCURRENCY_PER_HOST } from './transport.js';
 export { createRegistryClient } from './client.js';
-export type { RegistryClient, RegistryClientOptions } from './client.js';
+export type { RegistryClient, RegistryClientOptions, RepositoryAccess } from './client.js';
 export { copyImage } from './copy.js';
 export type { CopyResult } from './copy.js';
 export type { CopyOptions } from './copy.js';

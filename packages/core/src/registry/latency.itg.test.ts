@@ -5,8 +5,8 @@
  * round trip fails here. The delay (100 ms, 4× the bench's 25 ms) dwarfs the scheduling jitter of a
  * loaded machine, so requests sent together overlap and are not counted as a chain.
  */
-import { criticalPath, pushImage, pushIndex, startFaultProxy, startRegistry } from '@tagwright/testkit';
-import type { FaultProxy, ProxyLogEntry, RunningRegistry } from '@tagwright/testkit';
+import { measureRoundTrips, pushImage, pushIndex, startFaultProxy, startRegistry } from '@tagwright/testkit';
+import type { FaultProxy, RoundTrips, RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeImageTags } from '../compute-tags/compute-tags.js';
 import { ROLLBACK_AUDIT_TEMPLATE } from '../policy/index.js';
@@ -31,14 +31,7 @@ describe('round trips at 100 ms per request', () => {
   const fast = (repository: string): RepositoryReference => ({ registry: registry.host, repository });
 
   /** Runs `action` with a fresh client through the proxy; returns its requests and critical path. */
-  async function measure(action: (client: RegistryClient) => Promise<unknown>): Promise<{ requests: ProxyLogEntry[]; critical: number }> {
-    const before = proxy.log.length;
-    await action(createRegistryClient());
-    const requests = proxy.log.slice(before);
-    const path = criticalPath(requests);
-    if (process.env['LATENCY_DEBUG']) console.log(requests.length, path.length, path.chain.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{64}/g, '<hex>')} ${r.startMs.toFixed(0)}-${r.endMs?.toFixed(0)}`).join('\n'));
-    return { requests, critical: path.length };
-  }
+  const measure = (action: (client: RegistryClient) => Promise<unknown>): Promise<RoundTrips> => measureRoundTrips(proxy, () => action(createRegistryClient()));
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -120,7 +113,7 @@ describe('round trips at 100 ms per request', () => {
     });
   });
   describe('when rolling back with 50 history tags', () => {
-    it('resolves the history concurrently; the critical path stays within its current budget', async () => {
+    it('reads the newest two history tags only: 9 requests on a critical path of 6', async () => {
       const repository = 'latency/rollback';
       const tags: string[] = [];
       for (let i = 0; i < 50; i++) {
@@ -144,12 +137,24 @@ describe('round trips at 100 ms per request', () => {
           { client },
         ),
       );
-      // Issue 16's target is 6, not met: the track, the list, 50 history HEADs (8 at a time: ≥ 7
-      // round trips, more when their ends stagger), then the audit tag and the move as two promotes
-      // (read and list at once, the move's before-read, write, re-read), plus the compare-and-swap reads
-      // of the track (a digest-verified GET to decide, again before the first write and before the move).
-      expect(requests).toHaveLength(64);
-      expect(critical).toBeLessThanOrEqual(21);
+      // Issue 16's target: 6 round trips. (1) the track and the tag list at once; (2) the newest two
+      // history tags (the current build and the one before it decide); (3) the track again right before
+      // the first write; (4) the audit tag's PUT; (5) the track's PUT with the audit tag's re-read;
+      // (6) the track's digest-verified re-read. No manifest is read twice.
+      expect(requests.map((r) => `${r.method} ${r.path.replace(/^\/v2\/latency\/rollback\//, '')}`).sort()).toEqual(
+        [
+          'GET manifests/prod',
+          'GET tags/list',
+          'GET manifests/prod-20260219-0000031',
+          'GET manifests/prod-20260218-0000030',
+          'GET manifests/prod',
+          'PUT manifests/prod-rollback-20261129-000000-from-0000031',
+          'PUT manifests/prod',
+          'HEAD manifests/prod-rollback-20261129-000000-from-0000031',
+          'GET manifests/prod',
+        ].sort(),
+      );
+      expect(critical).toBe(6);
     });
   });
 });

@@ -238,3 +238,83 @@ describe('createTransport with Basic auth and concurrent first requests', () => 
     });
   });
 });
+
+describe('createTransport bearer tokens', () => {
+  /**
+   * A bearer registry double on 127.0.0.1:5000 with its token realm on 127.0.0.1:5001: a token is the
+   * scope list the server granted; `grant` decides what it grants (or refuses with 401).
+   */
+  function bearerRegistry(grant: (asked: string[]) => string[] | 'refuse') {
+    const tokenRequests: string[][] = [];
+    const sent: Array<{ url: string; authorization: string | undefined }> = [];
+    const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(String(input));
+      const authorization = new Headers(init?.headers).get('authorization') ?? undefined;
+      sent.push({ url: url.toString(), authorization });
+      if (url.host === '127.0.0.1:5001') {
+        const asked = url.searchParams.getAll('scope');
+        tokenRequests.push(asked);
+        const granted = grant(asked);
+        if (granted === 'refuse') return new Response('{"errors":[{"code":"DENIED"}]}', { status: 401 });
+        return new Response(JSON.stringify({ token: `granted ${granted.join(' ')}`, expires_in: 300 }), { status: 200 });
+      }
+      const needed = decodeURIComponent(url.searchParams.get('needs') ?? '');
+      const held = authorization?.replace(/^Bearer granted /, '').split(' ') ?? [];
+      if (!authorization || !held.includes(needed)) {
+        return new Response('{"errors":[{"code":"UNAUTHORIZED"}]}', {
+          status: 401,
+          headers: { 'WWW-Authenticate': `Bearer realm="http://127.0.0.1:5001/token",service="double",scope="${needed}"` },
+        });
+      }
+      return new Response('{}', { status: 200 });
+    }) satisfies typeof fetch;
+    const transport = createTransport({ fetch: fetchImpl, keychain: staticKeychain({ '127.0.0.1:5000': { username: 'u', password: 'p' } }) });
+    const call = (scope: string) =>
+      transport.request({
+        operation: 'get thing',
+        registry: '127.0.0.1:5000',
+        method: 'GET',
+        url: `http://127.0.0.1:5000/v2/thing?needs=${encodeURIComponent(scope)}`,
+        scopes: [scope],
+        okStatuses: [200],
+      });
+    return { transport, call, tokenRequests, sent };
+  }
+
+  describe('when the token server refuses the wider scope set', () => {
+    it('asks again for exactly the scopes of the request', async () => {
+      const double = bearerRegistry((asked) => (asked.length > 1 ? 'refuse' : asked));
+      double.transport.expectScopes('127.0.0.1:5000', ['repository:b:pull,push']);
+
+      const response = await double.call('repository:a:pull');
+
+      expect(response.status).toBe(200);
+      expect(double.tokenRequests).toEqual([['repository:a:pull', 'repository:b:pull,push'], ['repository:a:pull']]);
+    });
+  });
+
+  describe('when the registry refuses a token that should have covered the request (granted less than asked)', () => {
+    it('drops it and asks for a token of exactly the request scopes', async () => {
+      // Asked a:pull and b:pull,push together, the server grants a:pull only; alone, it grants b:pull,push.
+      const double = bearerRegistry((asked) => (asked.length > 1 ? asked.filter((scope) => scope.startsWith('repository:a:')) : asked));
+      expect((await double.call('repository:a:pull')).status).toBe(200);
+
+      const response = await double.call('repository:b:pull,push');
+
+      expect(response.status).toBe(200);
+      expect(double.tokenRequests).toEqual([['repository:a:pull'], ['repository:a:pull', 'repository:b:pull,push'], ['repository:b:pull,push']]);
+    });
+  });
+
+  describe('when requests on one host need the same token at once', () => {
+    it('asks for it once, and sends it to that host only', async () => {
+      const double = bearerRegistry((asked) => asked);
+      await double.call('repository:a:pull');
+
+      await Promise.all(Array.from({ length: 5 }, () => double.call('repository:b:pull')));
+
+      expect(double.tokenRequests).toEqual([['repository:a:pull'], ['repository:a:pull', 'repository:b:pull']]);
+      expect(double.sent.filter((request) => request.authorization?.startsWith('Bearer')).every((request) => request.url.startsWith('http://127.0.0.1:5000/'))).toBe(true);
+    });
+  });
+});

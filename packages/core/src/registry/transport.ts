@@ -135,6 +135,11 @@ export interface Transport {
   baseUrl(registry: string): string;
   /** Sends a request with auth and retries; throws {@link RegistryError} for statuses not in `okStatuses`. */
   request(request: TransportRequest): Promise<TransportResponse>;
+  /**
+   * Declares token scopes the run will need on a registry (e.g. `repository:acme/app:pull,push`), so
+   * that the first bearer token asked for there covers them too and later requests reuse it.
+   */
+  expectScopes(registry: string, scopes: readonly string[]): void;
 }
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -263,9 +268,56 @@ interface AuthState {
   service?: string;
 }
 
+/** Token scopes as a set: resource (`repository:acme/app`) → actions (`pull`, `push`, `*`). */
+type ScopeSet = Map<string, Set<string>>;
+
 interface CachedToken {
   token: string;
   expiresAt: number;
+  /** What the token was asked for (a server may grant less: a 401 with it evicts it). */
+  scopes: ScopeSet;
+}
+
+/**
+ * Reads scopes (`repository:acme/app:pull,push`, `registry:catalog:*`) as a {@link ScopeSet}
+ * ({@link https://distribution.github.io/distribution/spec/auth/scope/ | token scope documentation}).
+ */
+function parseScopes(scopes: readonly string[]): ScopeSet {
+  const set: ScopeSet = new Map();
+  for (const scope of scopes) {
+    const colon = scope.lastIndexOf(':');
+    if (colon <= 0) continue;
+    const resource = scope.slice(0, colon);
+    const actions = set.get(resource) ?? new Set<string>();
+    for (const action of scope.slice(colon + 1).split(',')) if (action) actions.add(action);
+    set.set(resource, actions);
+  }
+  return set;
+}
+
+function mergeScopes(...sets: Array<ScopeSet | undefined>): ScopeSet {
+  const merged: ScopeSet = new Map();
+  for (const set of sets) {
+    for (const [resource, actions] of set ?? []) merged.set(resource, new Set([...(merged.get(resource) ?? []), ...actions]));
+  }
+  return merged;
+}
+
+function coversScopes(granted: ScopeSet, needed: ScopeSet): boolean {
+  for (const [resource, actions] of needed) {
+    const held = granted.get(resource);
+    if (!held) return false;
+    if (held.has('*')) continue;
+    for (const action of actions) if (!held.has(action)) return false;
+  }
+  return true;
+}
+
+/** Scope strings, one per resource, sorted (the cache and in-flight key). */
+function formatScopes(set: ScopeSet): string[] {
+  return [...set]
+    .map(([resource, actions]) => `${resource}:${[...actions].sort().join(',')}`)
+    .sort();
 }
 
 class RetryableResponse extends Error {
@@ -278,8 +330,16 @@ class RetryableResponse extends Error {
 }
 
 /**
- * Creates the transport. Credentials are resolved once per registry from the keychain;
- * bearer tokens are cached per registry and scope until they expire.
+ * Creates the transport. Credentials are resolved once per registry from the keychain.
+ *
+ * Bearer tokens are kept per registry until they expire and reused by every request whose scopes
+ * one of them covers, across repositories: a new token is asked for the scopes the request needs
+ * together with those of the registry's earlier tokens and those declared with
+ * {@link Transport.expectScopes}, so that one token usually serves a whole run (a cross-repository
+ * promotion: 1 token request instead of 12). Requests needing the same token at once share one token
+ * request. A token the registry refuses (401) is dropped and the request is tried once more with a
+ * token for exactly its scopes; a token server refusing the wider scope set is asked again for exactly
+ * the request's. A token only goes to the registry it was issued for, never to another host.
  *
  * @param options - see {@link TransportOptions}.
  * @returns a {@link Transport}.
@@ -295,7 +355,12 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const outerSignal = options.signal;
   const authStates = new Map<string, AuthState>();
   const credentials = new Map<string, Promise<Credential | undefined>>();
-  const tokens = new Map<string, CachedToken>();
+  /** Per registry: the tokens held. */
+  const tokens = new Map<string, CachedToken[]>();
+  /** Per registry and scope set: the token requests under way. */
+  const pendingTokens = new Map<string, { registry: string; scopes: ScopeSet; token: Promise<CachedToken> }>();
+  /** Per registry: the scopes declared with expectScopes. */
+  const expected = new Map<string, ScopeSet>();
   const maxPerHost = options.maxConcurrencyPerHost ?? DEFAULT_MAX_CONCURRENCY_PER_HOST;
   if (!Number.isInteger(maxPerHost) || maxPerHost < 1) {
     throw new RangeError(`createTransport: maxConcurrencyPerHost must be a whole number ≥ 1, got ${maxPerHost}`);
@@ -482,18 +547,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
     }
   };
 
-  const tokenKey = (registry: string, scopes: string[]): string => `${registry}|${[...scopes].sort().join(' ')}`;
-
-  const fetchToken = async (
-    registry: string,
-    state: AuthState,
-    scopes: string[],
-    credential: Credential | undefined,
-  ): Promise<string> => {
-    if (credential?.registryToken) return credential.registryToken;
-    const key = tokenKey(registry, scopes);
-    const cached = tokens.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached.token;
+  /** Asks the token server (the challenge's realm) for a token with `scopes`. */
+  const requestToken = async (registry: string, state: AuthState, scopes: string[], credential: Credential | undefined): Promise<{ token: string; expiresAt: number }> => {
     if (!state.realm) {
       throw new RegistryError('UNAUTHORIZED', `authenticate to ${registry}: bearer challenge has no realm`, { status: 401 });
     }
@@ -537,13 +592,72 @@ export function createTransport(options: TransportOptions = {}): Transport {
     registerSecret(token);
     registerSecret(record.refresh_token);
     const expiresIn = typeof record.expires_in === 'number' && record.expires_in > 0 ? record.expires_in : 60;
-    tokens.set(key, { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1000 });
-    return token;
+    return { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1000 };
+  };
+
+  /**
+   * A token covering `scopes`: one held or under way that covers them (`reuse`), else a new one for
+   * them and everything the registry's tokens and declarations named; `exact` asks for just `scopes`
+   * (after the registry refused a token that should have covered them).
+   */
+  const fetchToken = async (
+    registry: string,
+    state: AuthState,
+    scopes: string[],
+    credential: Credential | undefined,
+    mode: 'reuse' | 'exact',
+  ): Promise<string> => {
+    if (credential?.registryToken) return credential.registryToken;
+    const needed = parseScopes(scopes);
+    const held = (tokens.get(registry) ?? []).filter((cached) => cached.expiresAt > Date.now());
+    tokens.set(registry, held);
+    if (mode === 'reuse') {
+      const covering = held.find((cached) => coversScopes(cached.scopes, needed));
+      if (covering) return covering.token;
+      const underWay = [...pendingTokens.values()].find((pending) => pending.registry === registry && coversScopes(pending.scopes, needed));
+      // Awaited: a token under way that covers the request serves it too.
+      if (underWay) return (await underWay.token).token;
+    }
+    const underWayHere = [...pendingTokens.values()].filter((pending) => pending.registry === registry);
+    const wanted =
+      mode === 'exact'
+        ? needed
+        : mergeScopes(needed, expected.get(registry), ...held.map((cached) => cached.scopes), ...underWayHere.map((pending) => pending.scopes));
+    const key = `${registry}|${formatScopes(wanted).join(' ')}`;
+    let pending = pendingTokens.get(key);
+    if (!pending) {
+      const wider = formatScopes(wanted).join(' ') !== formatScopes(needed).join(' ');
+      const token = (async (): Promise<CachedToken> => {
+        try {
+          return { ...(await requestToken(registry, state, formatScopes(wanted), credential)), scopes: wanted };
+        } catch (error: unknown) {
+          // A token server that refuses the wider set (rather than granting a part of it): just what is needed.
+          if (!wider || !(error instanceof RegistryError) || (error.status !== 401 && error.status !== 403)) throw error;
+          return { ...(await requestToken(registry, state, formatScopes(needed), credential)), scopes: needed };
+        }
+      })();
+      pending = { registry, scopes: wanted, token };
+      pendingTokens.set(key, pending);
+      token.then(
+        (cached) => {
+          pendingTokens.delete(key);
+          tokens.set(registry, [...(tokens.get(registry) ?? []), cached]);
+        },
+        () => pendingTokens.delete(key),
+      );
+    }
+    return (await pending.token).token;
+  };
+
+  /** Drops a token the registry refused. */
+  const dropToken = (registry: string, token: string): void => {
+    tokens.set(registry, (tokens.get(registry) ?? []).filter((cached) => cached.token !== token));
   };
 
   const authorization = async (
     registry: string,
     scopes: string[],
+    mode: 'reuse' | 'exact',
   ): Promise<string | undefined> => {
     const state = authStates.get(registry);
     if (!state) return undefined;
@@ -551,7 +665,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     if (state.scheme === 'basic') {
       return credential?.username !== undefined && credential.password !== undefined ? basicAuthorization(credential) : undefined;
     }
-    return `Bearer ${await fetchToken(registry, state, scopes, credential)}`;
+    return `Bearer ${await fetchToken(registry, state, scopes, credential, mode)}`;
   };
 
   const request = async (req: TransportRequest): Promise<TransportResponse> => {
@@ -572,12 +686,14 @@ export function createTransport(options: TransportOptions = {}): Transport {
     }
     let scopes = req.scopes;
     let sentBasic = false;
-    const withAuth = async (): Promise<TransportResponse> => {
-      const authz = await authorization(req.registry, scopes);
+    let sentBearer: string | undefined;
+    const withAuth = async (mode: 'reuse' | 'exact'): Promise<TransportResponse> => {
+      const authz = await authorization(req.registry, scopes, mode);
       sentBasic = authz?.startsWith('Basic ') ?? false;
+      sentBearer = authz?.startsWith('Bearer ') ? authz.slice('Bearer '.length) : undefined;
       return send(req.operation, req.method, url, { ...req.headers, ...(authz ? { Authorization: authz } : {}) }, req.body, req.stream);
     };
-    let response = await withAuth();
+    let response = await withAuth('reuse');
     if (response.status === 401) {
       const challenge = parseChallenge(response.headers.get('www-authenticate'));
       const previous = authStates.get(req.registry);
@@ -591,7 +707,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
         // Ask for what the challenge names too (e.g. `delete`), besides what the operation needs.
         const challenged = (challenge.params['scope'] ?? '').split(' ').filter((s) => s.length > 0);
         scopes = [...new Set([...req.scopes, ...challenged])];
-        tokens.delete(tokenKey(req.registry, scopes));
+        // A token was sent and refused: drop it, and ask for exactly this request's scopes.
+        const refusedToken = sentBearer;
+        if (refusedToken !== undefined) dropToken(req.registry, refusedToken);
         const credential = await credentialFor(req.registry);
         const canAnswer = state.scheme === 'bearer' || (credential?.username !== undefined && credential.password !== undefined);
         // Retry once with fresh auth unless this request's own Basic credentials were refused (a
@@ -599,7 +717,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
         // A streamed body was consumed by the first attempt: it cannot be sent again.
         const refusedBasic = sentBasic && previous?.scheme === 'basic' && state.scheme === 'basic';
         if (canAnswer && !refusedBasic && !(req.body instanceof ReadableStream)) {
-          response = await withAuth();
+          response = await withAuth(refusedToken !== undefined ? 'exact' : 'reuse');
         }
       }
     }
@@ -613,7 +731,11 @@ export function createTransport(options: TransportOptions = {}): Transport {
     return response;
   };
 
-  return { baseUrl, request };
+  const expectScopes = (registry: string, scopes: readonly string[]): void => {
+    expected.set(registry, mergeScopes(expected.get(registry), parseScopes(scopes)));
+  };
+
+  return { baseUrl, request, expectScopes };
 }
 
 function basicAuthorization(credential: Credential): string {

@@ -1,12 +1,13 @@
 import { PartialMutationError, PolicyError, RegistryError, errorMessage } from '../errors.js';
-import { auditTagRefusal, planRollback, rollbackRerunRefusal, selectRollbackHistory, trackMovedRefusal } from '../policy/rollback.js';
-import type { AuditTag, RollbackHistoryEntry, RollbackHistoryRow, RollbackRefusal } from '../policy/rollback.js';
-import { promote } from '../promote/promote.js';
+import { auditTagRefusal, nextHistoryReads, planRollback, rollbackRerunRefusal, selectRollbackHistory, trackMovedRefusal } from '../policy/rollback.js';
+import type { AuditTag, RollbackHistoryEntry, RollbackHistoryRow, RollbackRefusal, StampedHistoryTag } from '../policy/rollback.js';
+import { startPromote } from '../promote/promote.js';
 import { readImageRevision } from '../promote/revision.js';
 import type { PromoteReport } from '../promote/promote.js';
 import type { RegistryClient } from '../registry/client.js';
 import { formatReference } from '../registry/reference.js';
 import type { ImageReference, RepositoryReference } from '../registry/reference.js';
+import type { RawManifest } from '../registry/types.js';
 import { resolveDigestIfExists } from '../registry/resolve.js';
 import { afterTagsMoved } from '../release/after-move.js';
 import type { VerificationSummary } from '../release/after-move.js';
@@ -99,6 +100,13 @@ export interface RollbackReport<V extends VerificationSummary> {
  * (compare-and-swap: refused with `TRACK_MOVED`, nothing written, when it changed), and read again
  * after the move; another digest there fails the run with the report.
  *
+ * Round trips (each a set of requests sent at once): the track, the tag list and `to`; the history,
+ * newest first, only as far back as the decision needs ({@link nextHistoryReads}: one batch of 2 when
+ * the track is at the newest build); the read before the first write; the audit tag's `PUT`; the
+ * move's `PUT`s with the audit tag's re-read; the re-read of the moved tags. The manifests written are
+ * the bytes already read (the track's for the audit tag, the target's for the move), never read again.
+ * A rollback of a track at the newest of 50 history tags: 9 requests, 6 round trips.
+ *
  * @throws {@link PolicyError} `RERUN_NEEDS_TO`, `TRACK_NOT_FOUND`, `TARGET_NOT_FOUND`, `NO_ROLLBACK_TARGET`,
  *   `ALREADY_AT_TARGET`, `AUDIT_TAG_TAKEN`, `TRACK_MOVED` before anything moves.
  * @throws {@link PartialMutationError} when the move or the release fails after the audit tag was written,
@@ -122,41 +130,66 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   const warnings: string[] = [];
   refuse(rollbackRerunRefusal({ ...(request.runAttempt !== undefined ? { runAttempt: request.runAttempt } : {}), hasTo: request.to !== undefined, track: request.track, operation }));
   if (ports.verify && ports.prepareVerify) await ports.prepareVerify();
+  // One bearer token for the whole rollback where the registry allows.
+  client.expectAccess?.([{ repository: repo, actions: request.dryRun ? ['pull'] : ['pull', 'push'] }]);
 
   // Decided from the manifest bytes (sha256-checked), not from a HEAD answer that may be stale.
-  const readTrack = (): Promise<string | undefined> => manifestDigestIfExists(client, trackRef);
-  const fromDigest = await readTrack();
-  if (fromDigest === undefined) {
+  const readTrack = async (): Promise<string | undefined> => (await manifestIfExists(client, trackRef))?.digest;
+  // One round trip: the track, the tag list and `to` do not depend on each other.
+  const toRef: ImageReference | undefined = request.to
+    ? request.to.kind === 'tag'
+      ? { ...repo, tag: request.to.tag }
+      : { ...repo, digest: request.to.digest }
+    : undefined;
+  const [trackRead, listing, toRead] = await Promise.allSettled([
+    manifestIfExists(client, trackRef),
+    client.listTags(repo),
+    toRef ? manifestIfExists(client, toRef) : Promise.resolve(undefined),
+  ]);
+  const current = settled(trackRead);
+  if (current === undefined) {
     throw new PolicyError('TRACK_NOT_FOUND', `${operation}: the tag does not exist, so there is nothing to roll back; nothing was moved`);
   }
+  const fromDigest = current.digest;
   info(`${request.track} points at ${fromDigest}`);
+  const tags = new Set(settled(listing));
 
-  const { stamped, skipped, tags } = await readHistory(client, repo, request);
-  info(`history ${request.history.pattern}: ${stamped.length} stamped tags, ${skipped.length} others`);
-
-  // No stamp names the replaced build: the audit tag's {sha} is its revision label (read only then, beside `to`).
-  const revision = stamped.some((entry) => entry.digest === fromDigest && entry.sha !== undefined) ? undefined : readImageRevision(client, { ...repo, digest: fromDigest }).catch(() => undefined);
   let to: { kind: 'tag'; tag: string; digest: string } | { kind: 'digest'; digest: string } | undefined;
-  if (request.to) {
-    const toRef: ImageReference = request.to.kind === 'tag' ? { ...repo, tag: request.to.tag } : { ...repo, digest: request.to.digest };
-    const resolved = await resolveDigestIfExists(client, toRef);
-    if (resolved === undefined) {
+  let toManifest: RawManifest | undefined;
+  if (request.to && toRef) {
+    toManifest = settled(toRead);
+    if (toManifest === undefined) {
       throw new PolicyError('TARGET_NOT_FOUND', `${operation}: to ${formatReference(toRef)} does not exist; nothing was moved`);
     }
-    to = request.to.kind === 'tag' ? { kind: 'tag', tag: request.to.tag, digest: resolved } : { kind: 'digest', digest: resolved };
+    to = request.to.kind === 'tag' ? { kind: 'tag', tag: request.to.tag, digest: toManifest.digest } : { kind: 'digest', digest: toManifest.digest };
   }
+
+  const history = await readHistory(client, repo, request, [...tags], fromDigest, to);
+  info(
+    `history ${request.history.pattern}: ${history.stamped.length + history.unread.length} stamped tags (${history.stamped.length} read, newest first), ${history.skipped.length} others`,
+  );
+  // No stamp names the replaced build: the audit tag's {sha} is its revision label (read only then,
+  // from the manifest bytes already read).
+  const replacedRevision = history.stamped.some((entry) => entry.digest === fromDigest && entry.sha !== undefined)
+    ? undefined
+    : await readImageRevision(client, { ...repo, digest: fromDigest }, current).catch((error: unknown) => {
+        // Only the audit tag's name depends on it: the rollback goes on, and says so.
+        warnings.push(`could not read the org.opencontainers.image.revision of the replaced build ${fromDigest} (${errorMessage(error)}): the audit tag's {sha} falls back to its digest`);
+        return undefined;
+      });
   const planned = planRollback({
     operation,
     track: request.track,
     trackDigest: fromDigest,
-    history: stamped,
-    skipped,
+    history: history.stamped,
+    skipped: history.skipped,
+    unread: history.unread,
     historyPattern: request.history.pattern,
     stampTemplates: request.history.stampTemplates,
     ...(to ? { to } : {}),
     now,
     auditTemplate: request.auditTemplate,
-    ...((await revision) !== undefined ? { replacedRevision: (await revision) as string } : {}),
+    ...(replacedRevision !== undefined ? { replacedRevision } : {}),
   });
   if ('refusal' in planned) {
     for (const row of planned.refusal.considered ?? []) info(`  ${row.tag}: ${row.verdict}`);
@@ -165,9 +198,13 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   const { toDigest, toTag, audit, reason } = planned;
   warnings.push(...planned.warnings);
   info(reason);
+  // The target's bytes were read with the history (or as `to`): the move does not read them again.
+  const target = toManifest ?? history.manifests.get(toDigest) ?? (await client.getManifest({ ...repo, digest: toDigest }));
+  let auditBefore: string | null = null;
   if (tags.has(audit.tag)) {
     const existing = await resolveDigestIfExists(client, { ...repo, tag: audit.tag });
     refuse(auditTagRefusal({ operation, auditTag: audit.tag, existing, replacedDigest: fromDigest }));
+    auditBefore = existing ?? null;
   }
 
   let verification: V | null = null;
@@ -185,50 +222,70 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   if (release) warnings.push(...release.warnings);
 
   // Compare-and-swap as far as the protocol allows: the track is read again right before the first
-  // write and the rollback is refused, nothing written, when someone else moved it meanwhile.
-  if (!request.dryRun) {
-    refuse(trackMovedRefusal({ operation, track: request.track, decidedFrom: fromDigest, current: await readTrack() }));
-  }
-  // The trace first: the audit tag pins the replaced build before the track leaves it.
-  const auditReport = await promote({ client, source: { ...repo, digest: fromDigest }, targets: [audit.tag], dryRun: request.dryRun, onProgress: info });
+  // write and the rollback is refused, nothing written, when someone else moved it meanwhile. The
+  // previous digests of the `also` tags are read at the same time.
+  const also = request.also.filter((tag) => tag !== request.track);
+  const [before, alsoBefore] = await Promise.all([
+    request.dryRun ? Promise.resolve(fromDigest) : readTrack(),
+    Promise.all(also.map(async (tag) => (tags.has(tag) ? ((await resolveDigestIfExists(client, { ...repo, tag })) ?? null) : null))),
+  ]);
+  if (!request.dryRun) refuse(trackMovedRefusal({ operation, track: request.track, decidedFrom: fromDigest, current: before }));
+
+  // The trace first: the audit tag pins the replaced build (its bytes read above) before the track
+  // leaves it. The track is not read during this PUT: a registry storing the same manifest again
+  // (CNCF distribution on a filesystem) may answer a read of that digest with a 500 meanwhile. The
+  // read above is one round trip before the move, no further than the PUT.
+  const auditWrites = await startPromote({
+    client,
+    source: { ...repo, digest: fromDigest },
+    manifest: current,
+    targets: [audit.tag],
+    before: { [audit.tag]: auditBefore },
+    dryRun: request.dryRun,
+    onProgress: info,
+  });
+  const auditReport = auditWrites.report;
   const failAfterAudit = (message: string, move: PromoteReport | 'not written', cause?: unknown): PartialMutationError =>
     new PartialMutationError(
       `${operation} to ${toDigest}: the audit tag ${audit.tag} was ${request.dryRun ? 'planned' : 'written'}, then ${message}`,
       { audit: auditReport, move },
       cause === undefined ? undefined : { cause },
     );
-  if (!request.dryRun) {
-    const moved = trackMovedRefusal({ operation, track: request.track, decidedFrom: fromDigest, current: await readTrack() });
-    if (moved) throw failAfterAudit(`${request.track} moved before the track was written, so nothing else was written: ${moved.message}`, 'not written');
-  }
-  let moveReport: PromoteReport;
-  try {
-    moveReport = await promote({
+
+  // The move, with the target's bytes; the audit tag is re-read meanwhile.
+  const [moveWrite, auditChecked] = await Promise.allSettled([
+    startPromote({
       client,
       source: { ...repo, digest: toDigest },
-      targets: [request.track, ...request.also],
+      manifest: target,
+      targets: [request.track, ...also],
+      before: { [request.track]: fromDigest, ...Object.fromEntries(also.map((tag, index) => [tag, alsoBefore[index] ?? null])) },
       dryRun: request.dryRun,
       onProgress: info,
       // The track was read from its manifest bytes: a (possibly stale) HEAD never skips its write.
       skipUnchanged: false,
-    });
-  } catch (error: unknown) {
+      // After the write: a digest-verified re-read; someone else's digest there fails the run.
+      readBack: 'manifest',
+    }),
+    auditWrites.recheck(),
+  ]);
+  if (moveWrite.status === 'rejected') {
+    const error: unknown = moveWrite.reason;
     throw failAfterAudit(`moving the tags failed: ${errorMessage(error)}`, error instanceof PartialMutationError ? (error.report as PromoteReport) : 'not written', error);
   }
-  if (!request.dryRun) {
-    // promote's own HEAD of the track just before its PUT; a HEAD may be stale, so this only warns:
-    // the digest-verified reads before and after the write decide.
-    const trackBefore = moveReport.targets.find((target) => target.tag === request.track)?.before;
-    if (trackBefore !== undefined && trackBefore !== fromDigest) {
-      warnings.push(`a HEAD of ${request.track} just before the write answered ${String(trackBefore)}, while the manifest read right before said ${fromDigest}`);
+  let moveReport: PromoteReport;
+  try {
+    moveReport = await moveWrite.value.recheck();
+  } catch (error: unknown) {
+    const report = moveWrite.value.report;
+    const track = report.targets.find((entry) => entry.tag === request.track);
+    if (track && track.after !== toDigest) {
+      throw failAfterAudit(`${request.track} was re-read as ${track.after ?? 'deleted'} after the write, not ${toDigest}: someone else moved it`, report, error);
     }
-    // After the write: a digest-verified re-read; someone else's digest there fails the run.
-    const after = await readTrack();
-    if (after !== toDigest) {
-      const track = moveReport.targets.find((target) => target.tag === request.track);
-      if (track) track.after = after ?? null;
-      throw failAfterAudit(`${request.track} was re-read as ${after ?? 'deleted'} after the write, not ${toDigest}: someone else moved it`, moveReport);
-    }
+    throw failAfterAudit(`re-reading the moved tags failed: ${errorMessage(error)}`, report, error);
+  }
+  if (auditChecked.status === 'rejected') {
+    throw failAfterAudit(`the tags moved, but re-reading the audit tag failed: ${errorMessage(auditChecked.reason)}`, moveReport, auditChecked.reason);
   }
 
   // The tags have moved: a release failure says so, so that the releases can be finished by hand.
@@ -258,27 +315,44 @@ export async function rollback<V extends VerificationSummary>(request: RollbackR
   };
 }
 
-/** The sha256-checked digest of the manifest a reference names (one GET), or undefined on 404. */
-async function manifestDigestIfExists(client: RegistryClient, ref: ImageReference): Promise<string | undefined> {
+/** The manifest a reference names (one GET, sha256 of the bytes checked), or undefined on 404. */
+async function manifestIfExists(client: RegistryClient, ref: ImageReference): Promise<RawManifest | undefined> {
   try {
-    return (await client.getManifest(ref)).digest;
+    return await client.getManifest(ref);
   } catch (error: unknown) {
     if (error instanceof RegistryError && error.status === 404) return undefined;
     throw error;
   }
 }
 
+/** The value of a settled promise, or its error thrown. */
+function settled<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
 function refuse(refusal: RollbackRefusal | undefined): void {
   if (refusal) throw new PolicyError(refusal.code, refusal.message);
 }
 
-/** Lists the history tags and reads their stamps; resolves the digests of the stamped ones. */
+/**
+ * Reads the stamped history tags newest first, in batches only as far back as the decision needs
+ * ({@link nextHistoryReads}); each read is a GET (sha256 of the bytes checked), so the target's bytes
+ * are at hand for the move.
+ */
 async function readHistory(
   client: RegistryClient,
   repo: RepositoryReference,
   request: RollbackRequest,
-): Promise<{ stamped: Array<RollbackHistoryEntry & { stampTime: Date }>; skipped: RollbackHistoryRow[]; tags: Set<string> }> {
-  const tags = await client.listTags(repo);
+  tags: readonly string[],
+  currentDigest: string,
+  to: { kind: 'tag' | 'digest'; digest: string } | undefined,
+): Promise<{
+  stamped: Array<RollbackHistoryEntry & { stampTime: Date }>;
+  unread: StampedHistoryTag[];
+  skipped: RollbackHistoryRow[];
+  manifests: Map<string, RawManifest>;
+}> {
   const selection = selectRollbackHistory({
     tags,
     isHistoryTag: (tag) => request.history.matches(tag),
@@ -287,13 +361,26 @@ async function readHistory(
     stampTemplates: request.history.stampTemplates,
   });
   const skipped: RollbackHistoryRow[] = selection.skipped.map(({ tag, reason }) => ({ tag, verdict: reason }));
+  const read = new Map<string, string | null>();
+  const manifests = new Map<string, RawManifest>();
+  for (let batch = 0; ; batch++) {
+    const next = nextHistoryReads({ stamped: selection.stamped, read, currentDigest, ...(to ? { to } : {}), batch });
+    if (next.length === 0) break;
+    // One batch at once: the registry client bounds the requests in flight per host.
+    const got = await Promise.all(next.map((tag) => manifestIfExists(client, { ...repo, tag })));
+    for (const [index, tag] of next.entries()) {
+      const manifest = got[index];
+      read.set(tag, manifest?.digest ?? null);
+      if (manifest && !manifests.has(manifest.digest)) manifests.set(manifest.digest, manifest);
+    }
+  }
   const stamped: Array<RollbackHistoryEntry & { stampTime: Date }> = [];
-  // All at once: the registry client bounds the requests in flight per host.
-  const digests = await Promise.all(selection.stamped.map((entry) => resolveDigestIfExists(client, { ...repo, tag: entry.tag })));
-  for (const [index, entry] of selection.stamped.entries()) {
-    const digest = digests[index];
-    if (digest === undefined) skipped.push({ tag: entry.tag, stampTime: entry.stampTime, verdict: 'skipped: the tag vanished while the history was read' });
+  const unread: StampedHistoryTag[] = [];
+  for (const entry of selection.stamped) {
+    const digest = read.get(entry.tag);
+    if (digest === undefined) unread.push(entry);
+    else if (digest === null) skipped.push({ tag: entry.tag, stampTime: entry.stampTime, verdict: 'skipped: the tag vanished while the history was read' });
     else stamped.push({ ...entry, digest });
   }
-  return { stamped, skipped, tags: new Set(tags) };
+  return { stamped, unread, skipped, manifests };
 }

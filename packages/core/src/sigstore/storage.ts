@@ -118,6 +118,8 @@ export interface CopiedSignatures {
  * @param source - the repository the image was signed in (a tag or digest in it is ignored).
  * @param destination - the repository the image was promoted to (a tag or digest in it is ignored).
  * @param digest - the image digest.
+ * Discovery is one round trip (the `.sig` tag, the referrers API and the referrers tag at once), so that
+ * beside a cross-repository copy it adds none to a promotion without signatures.
  * @returns what was copied.
  * @throws RegistryError when a read or write fails; what was copied before stays.
  */
@@ -132,20 +134,36 @@ export async function copySignatures(
   const dst = repositoryOf(destination);
   const copied: CopiedSignatures = { referrers: [] };
   const sigTag = cosignSignatureTag(digest);
-  const sig = await getManifestIfExists(client, { ...src, tag: sigTag });
-  if (sig) {
+  // Discovery in one round trip: the `.sig` tag, the referrers API and the referrers tag at once.
+  const [sigRead, referrersRead] = await Promise.allSettled([
+    getManifestIfExists(client, { ...src, tag: sigTag }),
+    client.referrers(src, digest, { artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE, tagSchemaAtOnce: true }),
+  ]);
+  if (sigRead.status === 'rejected') throw sigRead.reason;
+  if (referrersRead.status === 'rejected') throw referrersRead.reason;
+  const sig = sigRead.value;
+  // The legacy signature and the bundle referrers are independent artifacts: copied side by side. The
+  // referrers go one after another, since each adds itself to the destination's referrers index.
+  const copySig = async (): Promise<void> => {
+    if (!sig) return;
     await copyManifestBlobs(client, src, dst, parseJson<ManifestJson>(sig.bytes, `signature manifest ${sigTag}`));
     await client.putManifest(dst, sigTag, { bytes: sig.bytes, mediaType: sig.mediaType });
     copied.signatureTag = sigTag;
-  }
-  for (const referrer of await client.referrers(src, digest, { artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE })) {
-    const raw = await client.getManifest({ ...src, digest: referrer.digest });
-    const manifest = parseJson<ManifestJson>(raw.bytes, `referrer ${referrer.digest}`);
-    await copyManifestBlobs(client, src, dst, manifest);
-    await client.putManifest(dst, raw.digest, { bytes: raw.bytes, mediaType: raw.mediaType });
-    await addToReferrersIndex(client, dst, digest, { ...referrer, mediaType: raw.mediaType, digest: raw.digest, size: raw.bytes.length });
-    copied.referrers.push(raw.digest);
-  }
+  };
+  const copyReferrers = async (): Promise<void> => {
+    for (const referrer of referrersRead.value) {
+      const raw = await client.getManifest({ ...src, digest: referrer.digest });
+      const manifest = parseJson<ManifestJson>(raw.bytes, `referrer ${referrer.digest}`);
+      await copyManifestBlobs(client, src, dst, manifest);
+      await client.putManifest(dst, raw.digest, { bytes: raw.bytes, mediaType: raw.mediaType });
+      await addToReferrersIndex(client, dst, digest, { ...referrer, mediaType: raw.mediaType, digest: raw.digest, size: raw.bytes.length });
+      copied.referrers.push(raw.digest);
+    }
+  };
+  // Both settle before a failure is reported: no write is still running when the caller reports.
+  const results = await Promise.allSettled([copySig(), copyReferrers()]);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
   return copied;
 }
 
