@@ -144,6 +144,11 @@ export async function latencySection(registry: RunningRegistry, deps: LatencyDep
       verdict('latency: cross-repo critical path ≤ 6', String(tw.critical), tw.critical <= 6);
       verdict('latency: cross-repo 0 blob bytes', `${blobBytes} blob GET/PUT/PATCH`, blobBytes === 0);
       verdict('latency: cross-repo ≤ 0.1× skopeo wall', `${ratio(r)} (${ms(tw.wallMs)} vs ${ms(sk.wallMs)})`, r <= 0.1);
+      const floor = 6 * LATENCY_MS;
+      log(
+        `cross-repo floor: the 6 round trips of the critical-path target alone take ${ms(floor)} = ${ratio(floor / sk.wallMs)} of skopeo's ${ms(sk.wallMs)}, ` +
+          `before Node's start; tagwright spends ${ms(tw.wallMs - floor)} beyond them (process start, verification of digests, bundle load)`,
+      );
       figures['cross-repo'] = { tagwright: tw, skopeo: sk, curl };
     }
 
