@@ -53,3 +53,33 @@ export function builtCommit(input: BuiltCommitInput): BuiltCommit {
   }
   return { sha: revision, from: REVISION_KEY };
 }
+
+/**
+ * Checks that the images of a release set were built from the commit chosen for it (the first image's
+ * {@link REVISION_KEY}): names every image whose revision is another commit. Revisions that are absent
+ * or not a commit sha are not compared; two shas agree when one is a prefix of the other
+ * (`abc1234` and its full sha). Pure.
+ *
+ * @param chosen - the set's commit as {@link builtCommit} chose it, and the image it came from.
+ * @param revisions - every image's revision (canonical image name → value, undefined when none).
+ * @returns a warning naming each differing image and its commit (7 hex), or undefined when all agree.
+ * @example
+ * ```ts
+ * setCommitMismatch({ sha: 'aaaaaaa…', image: 'r/api' }, { 'r/api': 'aaaaaaa…', 'r/web': 'bbbbbbb…' });
+ * // 'the images were not all built from aaaaaaa (org.opencontainers.image.revision of r/api): r/web bbbbbbb; …'
+ * ```
+ */
+export function setCommitMismatch(chosen: { sha: string; image: string }, revisions: Readonly<Record<string, string | undefined>>): string | undefined {
+  const mine = normalizeCommitSha(chosen.sha);
+  const differing = Object.entries(revisions).flatMap(([image, revision]) => {
+    if (revision === undefined || image === chosen.image) return [];
+    const theirs = normalizeCommitSha(revision.trim());
+    if (!isAbbreviatedCommitSha(theirs) || theirs.startsWith(mine) || mine.startsWith(theirs)) return [];
+    return [`${image} ${theirs.slice(0, 7)}`];
+  });
+  if (differing.length === 0) return undefined;
+  return (
+    `the images were not all built from ${mine.slice(0, 7)} (${REVISION_KEY} of ${chosen.image}): ${differing.join(', ')}; ` +
+    `{sha} and the release's commit are ${mine.slice(0, 7)}; give sha to choose another`
+  );
+}

@@ -48,5 +48,5 @@ export { isFloatingVersionTag, findDowngrades, downgradeMessage } from './downgr
 export type { DowngradeTarget, Downgrade } from './downgrade.js';
 export { isVersionPattern, expandVersionPattern, pickCommonBuild, planSetRollback } from './release-set.js';
 export type { CommonBuildPick, SetTargetState, SetRollbackStep } from './release-set.js';
-export { builtCommit, REVISION_KEY } from './built-commit.js';
+export { builtCommit, REVISION_KEY, setCommitMismatch } from './built-commit.js';
 export type { BuiltCommit, BuiltCommitInput } from './built-commit.js';

@@ -141,4 +141,32 @@ describe('promoteSet', () => {
       expect((error as Error).message).toContain(`lacking it: ${registry.host}/set-none/b`);
     });
   });
+  describe('when the images of a set carry different revision labels and sha is not given', () => {
+    it('stamps {sha} from the first image and warns, naming each image built from another commit', async () => {
+      const other = 'b'.repeat(40);
+      const names = ['api', 'web', 'worker'];
+      for (const [index, name] of names.entries()) {
+        await pushImage(client, repo(`mixed/${name}`), { tag: 'rc', seed: `mixed-${name}`, labels: { 'org.opencontainers.image.revision': index === 2 ? other : sha } });
+      }
+
+      const report = await promoteSet(
+        { images: names.map((name) => repo(`mixed/${name}`)), source: { kind: 'tag', tag: 'rc' }, targets: ['prod-{date}-{sha}'], workflowCommit: 'c'.repeat(40), dryRun: false, now },
+        { client },
+      );
+
+      expect(report.images.map((image) => image.targets.map((target) => target.tag))).toEqual(names.map(() => ['prod-20260304-4f1c2d3']));
+      expect(report.warnings).toContain(
+        `the images were not all built from 4f1c2d3 (org.opencontainers.image.revision of ${registry.host}/mixed/api): ${registry.host}/mixed/worker bbbbbbb; ` +
+          "{sha} and the release's commit are 4f1c2d3; give sha to choose another",
+      );
+    });
+
+    it('does not warn when sha is given: the given commit wins', async () => {
+      const report = await promoteSet(
+        { images: ['api', 'web', 'worker'].map((name) => repo(`mixed/${name}`)), source: { kind: 'tag', tag: 'rc' }, targets: ['prod-{date}-{sha}'], sha, dryRun: true, now },
+        { client },
+      );
+      expect(report.warnings.filter((warning) => warning.includes('not all built'))).toEqual([]);
+    });
+  });
 });

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { PartialMutationError, PolicyError, errorMessage } from '../errors.js';
 import { expandVersionPattern, isVersionPattern, pickCommonBuild, planSetRollback } from '../policy/release-set.js';
 import type { CommonBuildPick, SetRollbackStep } from '../policy/release-set.js';
+import { REVISION_KEY, setCommitMismatch } from '../policy/built-commit.js';
 import type { BuiltCommit } from '../policy/built-commit.js';
 import { downgradeMessage, findDowngrades, isFloatingVersionTag } from '../policy/downgrade.js';
 import { renderStamp, validateStampTemplate } from '../policy/stamp.js';
@@ -13,7 +14,7 @@ import { afterTagsMoved } from '../release/after-move.js';
 import type { VerificationSummary } from '../release/after-move.js';
 import type { PreparedRelease, ReleaseOutcome } from '../release/release.js';
 import type { TargetReport } from './promote.js';
-import { builtCommitReader } from './revision.js';
+import { builtCommitReader, readImageRevision } from './revision.js';
 import { compareVersions, versionOfTag } from '../semver/version.js';
 
 /** How many registry requests of a set run at once (plan reads, writes, re-reads, rollback). */
@@ -202,6 +203,10 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
       return shaTargets.map((target) => render(target, sha));
     });
   stampTargets.catch(() => {});
+  // When the set's commit may come from the first image's revision label, every other image's label is
+  // read too (beside its verification), to say when the set was not built from one commit.
+  const compareRevisions = request.images.length > 1 && !(request.sha !== undefined && request.sha.trim() !== '') && (shaTargets.length > 0 || commit.decided !== undefined);
+  const revisions: Record<string, string | undefined> = {};
   const planned = await Promise.allSettled(
     request.images.map(async (image, index): Promise<SetImageReport<V>> => {
       const name = names[index] as string;
@@ -224,7 +229,12 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
         );
         return { listed, reports };
       };
-      const [verification, { listed, reports }] = await Promise.all([verifier ? verifier(image, manifest.digest) : null, readTargets()]);
+      const readOwnRevision = async (): Promise<void> => {
+        if (!compareRevisions || index === 0) return;
+        // Only a warning depends on it: an unreadable label is not compared.
+        revisions[name] = await limit(() => readImageRevision(client, { ...image, digest: manifest.digest }, manifest)).catch(() => undefined);
+      };
+      const [verification, { listed, reports }] = await Promise.all([verifier ? verifier(image, manifest.digest) : null, readTargets(), readOwnRevision()]);
       if (version !== undefined) await refuseSetDowngrades(client, limit, image, name, listed, reports, version);
       return { image: name, source: formatReference(source), digest: manifest.digest, mediaType: manifest.mediaType, targets: reports, verification };
     }),
@@ -236,6 +246,13 @@ export async function promoteSet<V extends VerificationSummary>(request: Promote
     });
   }
   const images = planned.map((result) => (result as PromiseFulfilledResult<SetImageReport<V>>).value);
+  if (compareRevisions && commit.decided?.from === REVISION_KEY) {
+    const mismatch = setCommitMismatch({ sha: commit.decided.sha, image: names[0] as string }, revisions);
+    if (mismatch) {
+      warnings.push(mismatch);
+      progress(mismatch);
+    }
+  }
   const all = images.flatMap((image, index) => image.targets.map((target) => ({ image, repository: request.images[index] as RepositoryReference, target })));
   for (const { target } of all) target.status = target.before === target.attempted ? 'unchanged' : request.dryRun ? 'planned' : 'not-attempted';
   const report: PromoteSetReport<V> = {
