@@ -751,19 +751,7 @@ export async function executeRetentionPlan(
   /** Puts dangling tags back onto the last deleted manifest; stops the deletions (or throws when one cannot be). */
   const repairLast = async (dangling: readonly string[]): Promise<RetentionExecutionReport> => {
     const { index, done, bytes } = last as NonNullable<typeof last>;
-    done.lostTags ??= [];
-    for (const tag of dangling) {
-      if (!guard?.restoreTag || bytes === undefined) {
-        done.lostTags.push({ tag, restored: false, error: 'this backend cannot put a tag back' });
-        continue;
-      }
-      try {
-        await guard.restoreTag(tag, bytes);
-        done.lostTags.push({ tag, restored: true });
-      } catch (error) {
-        done.lostTags.push({ tag, restored: false, error: errorMessage(error) });
-      }
-    }
+    done.lostTags = [...(done.lostTags ?? []), ...(await restoreTags(guard, dangling, bytes))];
     report.notDeleted = plan.delete.slice(index + 1);
     const unrestored = done.lostTags.filter((item) => !item.restored);
     if (unrestored.length > 0) {
@@ -886,19 +874,7 @@ export async function executeRetentionPlan(
       }
       const lost = [...before.keys()].filter((tag) => !after.has(tag) || !resolved.has(tag)).sort();
       if (lost.length > 0) {
-        done.lostTags = [];
-        for (const tag of lost) {
-          if (!guard.restoreTag || bytes === undefined) {
-            done.lostTags.push({ tag, restored: false, error: 'this backend cannot put a tag back' });
-            continue;
-          }
-          try {
-            await guard.restoreTag(tag, bytes);
-            done.lostTags.push({ tag, restored: true });
-          } catch (error) {
-            done.lostTags.push({ tag, restored: false, error: errorMessage(error) });
-          }
-        }
+        done.lostTags = await restoreTags(guard, lost, bytes);
         report.deleted.push(done);
         options.onDeleted?.(done);
         const unrestored = done.lostTags.filter((item) => !item.restored);
@@ -1001,4 +977,26 @@ async function forEachLimit<T>(items: readonly T[], concurrency: number, work: (
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Writes each lost tag back onto `bytes` (the deleted manifest), one after another; says for each whether it worked. */
+async function restoreTags(
+  guard: RetentionDeleteGuard | undefined,
+  tags: readonly string[],
+  bytes: RawManifest | undefined,
+): Promise<NonNullable<RetentionDeletedManifest['lostTags']>> {
+  const outcome: NonNullable<RetentionDeletedManifest['lostTags']> = [];
+  for (const tag of tags) {
+    if (!guard?.restoreTag || bytes === undefined) {
+      outcome.push({ tag, restored: false, error: 'this backend cannot put a tag back' });
+      continue;
+    }
+    try {
+      await guard.restoreTag(tag, bytes);
+      outcome.push({ tag, restored: true });
+    } catch (error) {
+      outcome.push({ tag, restored: false, error: errorMessage(error) });
+    }
+  }
+  return outcome;
 }
