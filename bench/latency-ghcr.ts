@@ -9,9 +9,9 @@
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { cleanup, computeDigest, createGitHubClient, createRegistryClient, ghcrRetentionBackend, MediaTypes } from '@tagwright/core';
+import { cleanup, createGitHubClient, createRegistryClient, ghcrRetentionBackend } from '@tagwright/core';
 import type { RegistryClient, RepositoryReference, RetentionBackend } from '@tagwright/core';
-import { startFaultProxy, startGitHubApi } from '@tagwright/testkit';
+import { pushTinyImageBlobs, putTinyImage, startFaultProxy, startGitHubApi } from '@tagwright/testkit';
 import type { FaultProxy, GitHubApi, ProxyLogEntry, RunningRegistry } from '@tagwright/testkit';
 import { ms, table } from './lib.js';
 
@@ -31,7 +31,6 @@ const gc = (): void => {
   collect();
 };
 
-const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 const minute = (i: number): string => new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString().replace(/\.000Z$/, 'Z');
 
 /** What the GHCR rows borrow from bench/run.ts. */
@@ -58,8 +57,7 @@ interface GhcrFigures {
 
 /** Seeds `count` versions, oldest first: every TAGGED_EVERY-th a tagged image in the registry, the others untagged. */
 async function seedPackage(api: GitHubApi, client: RegistryClient, repo: RepositoryReference, count: number): Promise<void> {
-  const layer = await client.putBlob(repo, new Uint8Array(64));
-  const config = await client.putBlob(repo, encode({ architecture: 'amd64', os: 'linux' }));
+  const blobs = await pushTinyImageBlobs(client, repo);
   const packageName = repo.repository.split('/').slice(1).join('/');
   const tagged: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -68,18 +66,8 @@ async function seedPackage(api: GitHubApi, client: RegistryClient, repo: Reposit
   }
   const put = async (i: number): Promise<void> => {
     const tag = `sha-${i.toString(16).padStart(7, '0')}`;
-    const raw = {
-      bytes: encode({
-        schemaVersion: 2,
-        mediaType: MediaTypes.OCI_MANIFEST,
-        config: { mediaType: MediaTypes.OCI_CONFIG, digest: config.digest, size: config.size },
-        layers: [{ mediaType: MediaTypes.OCI_LAYER, digest: layer.digest, size: layer.size }],
-        annotations: { 'org.opencontainers.image.created': minute(i) },
-      }),
-      mediaType: MediaTypes.OCI_MANIFEST,
-    };
-    await client.putManifest(repo, tag, raw);
-    api.state.addPackageVersion({ org: 'acme' }, packageName, { digest: computeDigest(raw.bytes), tags: [tag], createdAt: minute(i) });
+    const digest = await putTinyImage(client, repo, [tag], { blobs, created: minute(i) });
+    api.state.addPackageVersion({ org: 'acme' }, packageName, { digest, tags: [tag], createdAt: minute(i) });
   };
   for (let i = 0; i < tagged.length; i += 32) await Promise.all(tagged.slice(i, i + 32).map(put));
 }

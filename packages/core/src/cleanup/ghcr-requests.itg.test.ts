@@ -3,18 +3,16 @@
  * request): what it costs in API requests and registry reads. A change that adds a request per version
  * fails here.
  */
-import { startFaultProxy, startGitHubApi, startRegistry } from '@tagwright/testkit';
+import { pushTinyImageBlobs, putTinyImage, startFaultProxy, startGitHubApi, startRegistry } from '@tagwright/testkit';
 import type { FaultProxy, GitHubApi, RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubClient } from '../github/client.js';
 import { createRegistryClient } from '../registry/client.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RepositoryReference } from '../registry/reference.js';
-import { MediaTypes, computeDigest } from '../registry/types.js';
 import { ghcrRetentionBackend } from './backends.js';
 import { cleanup } from './cleanup.js';
 
-const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 const minute = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString().replace(/\.000Z$/, 'Z');
 
 /**
@@ -23,24 +21,12 @@ const minute = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, i)).toISO
  * straight into the double's state.
  */
 async function seedPackage(api: GitHubApi, client: RegistryClient, repo: RepositoryReference, count: number): Promise<void> {
-  const layer = await client.putBlob(repo, new Uint8Array(64));
-  const config = await client.putBlob(repo, encode({ architecture: 'amd64', os: 'linux' }));
+  const blobs = await pushTinyImageBlobs(client, repo);
   const [org = '', ...rest] = repo.repository.split('/');
   const owner = { org };
   const put = async (i: number): Promise<void> => {
     const tag = `sha-${i.toString(16).padStart(7, '0')}`;
-    const raw = {
-      bytes: encode({
-        schemaVersion: 2,
-        mediaType: MediaTypes.OCI_MANIFEST,
-        config: { mediaType: MediaTypes.OCI_CONFIG, digest: config.digest, size: config.size },
-        layers: [{ mediaType: MediaTypes.OCI_LAYER, digest: layer.digest, size: layer.size }],
-        annotations: { 'org.opencontainers.image.created': minute(i) },
-      }),
-      mediaType: MediaTypes.OCI_MANIFEST,
-    };
-    await client.putManifest(repo, tag, raw);
-    const digest = computeDigest(raw.bytes);
+    const digest = await putTinyImage(client, repo, [tag], { blobs, created: minute(i) });
     api.state.addPackageVersion(owner, rest.join('/'), { digest, tags: [tag], createdAt: minute(i) });
     api.state.addPackageVersion(owner, rest.join('/'), { digest: `sha256:${(i + 1).toString(16).padStart(64, 'f')}`, createdAt: minute(i) });
   };

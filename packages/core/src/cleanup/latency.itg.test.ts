@@ -2,42 +2,27 @@
  * Cleanup round trips: the plan of a cleanup runs through the fault proxy (a delay on every request) and
  * its requests are counted per kind. Never a time: a change that adds a round trip per digest fails here.
  */
-import { criticalPath, startFaultProxy, startRegistry } from '@tagwright/testkit';
+import { criticalPath, pushTinyImageBlobs, putTinyImage, startFaultProxy, startRegistry } from '@tagwright/testkit';
 import type { FaultProxy, ProxyLogEntry, RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistryClient } from '../registry/client.js';
 import { DEFAULT_MAX_CONCURRENCY_PER_HOST } from '../registry/transport.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RepositoryReference } from '../registry/reference.js';
-import { MediaTypes } from '../registry/types.js';
 import { registryRetentionBackend } from './backends.js';
 import { cleanup } from './cleanup.js';
 
 const DELAY_MS = 20;
-const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 
 /**
  * `count` images, each under two tags (`sha-<hex>` and `pr-<n>`), image `i` created `i` minutes after
  * 2026-01-01: in its own config (`dated: 'config'`), or in the manifest annotation.
  */
 async function seedTwoTagsPerDigest(client: RegistryClient, repo: RepositoryReference, count: number, dated: 'config' | 'annotation'): Promise<void> {
-  const layer = await client.putBlob(repo, new Uint8Array(64));
-  const shared = await client.putBlob(repo, encode({ architecture: 'amd64', os: 'linux' }));
+  const blobs = await pushTinyImageBlobs(client, repo);
   const put = async (i: number): Promise<void> => {
     const created = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
-    const config = dated === 'config' ? await client.putBlob(repo, encode({ created, architecture: 'amd64', os: 'linux' })) : shared;
-    const raw = {
-      bytes: encode({
-        schemaVersion: 2,
-        mediaType: MediaTypes.OCI_MANIFEST,
-        config: { mediaType: MediaTypes.OCI_CONFIG, digest: config.digest, size: config.size },
-        layers: [{ mediaType: MediaTypes.OCI_LAYER, digest: layer.digest, size: layer.size }],
-        ...(dated === 'annotation' ? { annotations: { 'org.opencontainers.image.created': created } } : {}),
-      }),
-      mediaType: MediaTypes.OCI_MANIFEST,
-    };
-    await client.putManifest(repo, `sha-${i.toString(16).padStart(7, '0')}`, raw);
-    await client.putManifest(repo, `pr-${i}`, raw);
+    await putTinyImage(client, repo, [`sha-${i.toString(16).padStart(7, '0')}`, `pr-${i}`], { blobs, created, createdIn: dated });
   };
   for (let i = 0; i < count; i += 20) await Promise.all(Array.from({ length: Math.min(20, count - i) }, (_, j) => put(i + j)));
 }

@@ -215,3 +215,47 @@ export async function pushReferrer(
   await client.putManifest(repo, tag, { bytes: index, mediaType: MediaTypes.OCI_INDEX });
   return descriptor;
 }
+
+/** One small layer and one config blob, pushed once and shared by many {@link putTinyImage} images. */
+export interface TinyImageBlobs {
+  layer: { digest: string; size: number };
+  config: { digest: string; size: number };
+}
+
+/** Pushes the blobs {@link putTinyImage} shares: a 64-byte layer and a `linux/amd64` config. */
+export async function pushTinyImageBlobs(client: RegistryClient, repo: RepositoryReference): Promise<TinyImageBlobs> {
+  const layer = await client.putBlob(repo, new Uint8Array(64));
+  const config = await client.putBlob(repo, encodeJson({ architecture: 'amd64', os: 'linux' }));
+  return { layer, config };
+}
+
+/**
+ * Puts a single-platform OCI image manifest over shared blobs under each of `tags`, for seeding many
+ * images fast (thousands of tags). `created` (ISO 8601) goes into the manifest's
+ * `org.opencontainers.image.created` annotation, or with `createdIn: 'config'` into a config of its own.
+ *
+ * @returns the manifest's digest.
+ */
+export async function putTinyImage(
+  client: RegistryClient,
+  repo: RepositoryReference,
+  tags: readonly string[],
+  options: { blobs: TinyImageBlobs; created?: string; createdIn?: 'annotation' | 'config' },
+): Promise<string> {
+  const { blobs, created } = options;
+  const config =
+    created !== undefined && options.createdIn === 'config' ? await client.putBlob(repo, encodeJson({ created, architecture: 'amd64', os: 'linux' })) : blobs.config;
+  const bytes = encodeJson({
+    schemaVersion: 2,
+    mediaType: MediaTypes.OCI_MANIFEST,
+    config: { mediaType: MediaTypes.OCI_CONFIG, digest: config.digest, size: config.size },
+    layers: [{ mediaType: MediaTypes.OCI_LAYER, digest: blobs.layer.digest, size: blobs.layer.size }],
+    ...(created !== undefined && options.createdIn !== 'config' ? { annotations: { 'org.opencontainers.image.created': created } } : {}),
+  });
+  for (const tag of tags) await client.putManifest(repo, tag, { bytes, mediaType: MediaTypes.OCI_MANIFEST });
+  return computeDigest(bytes);
+}
+
+function encodeJson(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}
