@@ -7,8 +7,10 @@
  * 3. push the build of the release as `sha-<7 hex>` (a two-platform index), signed keyless by the
  *    release workflow (a local Sigstore test instance stands in for Fulcio and Rekor);
  * 4. run the compute-tags action (its action.yml, the built bundle) for `refs/tags/1.4.0`;
- * 5. run the promote action from the build to the computed tags, then from `1.4.0` to `prod` and a
- *    `prod-{date}-{sha}` stamp, verifying the signature's identity and issuer before the first write;
+ * 5. run the promote action from the build to the computed tags, then, from a later deploy run on
+ *    main, from `1.4.0` to `prod` and a `prod-{date}-{sha}` stamp, verifying the signature's identity
+ *    and issuer before the first write; `{sha}` is the commit the image was built from (its
+ *    `org.opencontainers.image.revision` label), not the deploy run's commit;
  * 6. print every tag with its digest;
  * 7. a release set: three images on a staging line, one lacking the newest build; promote `staging.*`
  *    (base 1.5.0) with `images` so all three move to the build they all hold; then stop the registry.
@@ -20,6 +22,8 @@ import { createSigstoreMockWithTrustedRoot, pushIndex, pushLegacySignatures, run
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sha = '4f1c2d3e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d';
+/** The commit a later deploy workflow runs on (main moved on after the release). */
+const deploySha = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d';
 
 function step(title: string): void {
   console.log(`\n== ${title}`);
@@ -52,8 +56,9 @@ async function main(): Promise<void> {
 
     step('push the build of the release');
     const buildTag = `sha-${sha.slice(0, 7)}`;
-    const build = await pushIndex(client, repo, { tag: buildTag, seed: 'build-1.4.0' });
-    console.log(`${buildTag} ${build.digest}  platforms: ${(build.platforms ?? []).join(', ')}`);
+    // Labelled as docker/metadata-action labels a build: the commit it was built from.
+    const build = await pushIndex(client, repo, { tag: buildTag, seed: 'build-1.4.0', labels: { 'org.opencontainers.image.revision': sha } });
+    console.log(`${buildTag} ${build.digest}  platforms: ${(build.platforms ?? []).join(', ')}; org.opencontainers.image.revision ${sha.slice(0, 7)}`);
     const { sigstore, trustedRoot, dispose } = await createSigstoreMockWithTrustedRoot();
     disposers.push(dispose);
     const identity = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/1.4.0';
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
     if (release.exitCode !== 0) throw new Error(`promote failed:\n${release.stdout}${release.stderr}`);
     console.log(`digest ${release.outputs.digest}, previous ${release.outputs.previous}, ${release.outputs.requests} requests`);
 
-    step('promote 1.4.0 -> prod, prod-{date}-{sha} (signature verified first)');
+    step(`promote 1.4.0 -> prod, prod-{date}-{sha} from a deploy run on main at ${deploySha.slice(0, 7)} (signature verified first)`);
     const prod = await runActionYml(path.join(root, 'promote'), {
       inputs: {
         image,
@@ -93,12 +98,14 @@ async function main(): Promise<void> {
         'certificate-oidc-issuer': issuer,
         'trusted-root': trustedRoot,
       },
-      github: { ref: 'refs/tags/1.4.0', sha },
+      github: { ref: 'refs/heads/main', sha: deploySha },
     });
     if (prod.exitCode !== 0) throw new Error(`promote failed:\n${prod.stdout}${prod.stderr}`);
     const verified = JSON.parse(prod.outputs.verified ?? 'null') as { signatures?: Array<{ signerIdentity?: string; format: string }> } | null;
     for (const signature of verified?.signatures ?? []) console.log(`verified ${signature.format} signature of ${signature.signerIdentity}`);
-    console.log(`digest ${prod.outputs.digest}, ${prod.outputs.requests} requests`);
+    console.log(`digest ${prod.outputs.digest}, ${prod.outputs.requests} requests; tags ${(prod.outputs.tags ?? '').split('\n').map((ref) => ref.split(':').pop()).join(', ')}`);
+    const commitLine = prod.summary.split('\n').find((line) => line.includes('org.opencontainers.image.revision'));
+    if (commitLine) console.log(commitLine.replace(/\*\*|`/g, ''));
 
     step(`tags in ${image}`);
     const tags = (await client.listTags(repo)).filter((tag) => !tag.endsWith('.sig')).sort();
