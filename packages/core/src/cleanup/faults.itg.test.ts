@@ -256,8 +256,10 @@ describe('cleanup through the fault proxy', () => {
         );
         // A read that fails (this registry can answer 500 while the same manifest is written) stops the
         // cleanup before it deletes: allowed; losing prod is not.
+        let cleanupError = 'none';
         const report = await run(repository).catch((error: unknown) => {
           if (!(error instanceof RegistryError) && !(error instanceof PartialMutationError)) throw error;
+          cleanupError = String(error);
           tally.cleanupFailed++;
           return error instanceof PartialMutationError ? { execution: error.report as RetentionExecutionReport } : {};
         });
@@ -266,11 +268,11 @@ describe('cleanup through the fault proxy', () => {
 
         if (promoted.ok) {
           tally.promoted++;
-          expect(after['prod'], `round ${i}: prod must stay where the promotion put it`).toBe(target);
+          expect(after['prod'], `round ${i}: prod must stay where the promotion put it; cleanup error: ${cleanupError}; report: ${JSON.stringify(report.execution)}`).toBe(target);
         } else {
           // The build was already gone when the promotion read it: nothing written, prod where it was.
           tally.promoteFailed++;
-          expect(after['prod'], `round ${i}: prod lost (${String(promoted.error)})`).toMatch(/^sha256:/);
+          expect(after['prod'], `round ${i}: prod lost (${String(promoted.error)}); cleanup error: ${cleanupError}; report: ${JSON.stringify(report.execution)}`).toMatch(/^sha256:/);
         }
         if (report.execution?.stopped) tally.stopped++;
         tally.restored += (report.execution?.deleted ?? []).flatMap((entry) => entry.lostTags ?? []).filter((lost) => lost.restored).length;

@@ -1,4 +1,4 @@
-import { clientFor, pushImage, readAccessLog, startRegistry } from '@tagwright/testkit';
+import { clientFor, pushImage, readAccessLog, startFaultProxy, startRegistry } from '@tagwright/testkit';
 import type { RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartialMutationError, VerificationError } from '../errors.js';
@@ -25,6 +25,28 @@ describe('promote', () => {
     for (const tag of (await client.listTags(repository)).sort()) result[tag] = (await client.resolveDigest({ ...repository, tag })).digest;
     return result;
   }
+
+  describe('when another run deletes the manifest right after a target was written onto it', () => {
+    it('finds the tag pointing at nothing on its re-read, writes it again and says so', async () => {
+      const proxy = await startFaultProxy({ upstream: registry.url });
+      try {
+        const image = await pushImage(client, repo('race/app'), { tag: 'build' });
+        // The re-read of prod is held by the proxy while the manifest is deleted, as a cleanup would.
+        proxy.addRule({ method: 'HEAD', path: /\/race\/app\/manifests\/prod$/, count: { nth: 1 }, fault: { kind: 'delay', ms: 300 } });
+        const running = promote({ client: clientFor({ host: proxy.host }), source: { registry: proxy.host, repository: 'race/app', digest: image.digest }, targets: ['prod'] });
+        while (!proxy.log.some((entry) => entry.method === 'HEAD' && entry.path.endsWith('/race/app/manifests/prod'))) await new Promise((resolve) => setTimeout(resolve, 5));
+        await client.deleteManifest(repo('race/app'), image.digest);
+
+        const report = await running;
+
+        expect(report.targets).toEqual([expect.objectContaining({ tag: 'prod', status: 'written', rewritten: true, after: image.digest })]);
+        expect((await client.resolveDigest({ ...repo('race/app'), tag: 'prod' })).digest).toBe(image.digest);
+        expect(proxy.log.filter((entry) => entry.method === 'PUT').map((entry) => entry.path)).toEqual(['/v2/race/app/manifests/prod', '/v2/race/app/manifests/prod']);
+      } finally {
+        await proxy.close();
+      }
+    });
+  });
 
   describe('when one target write is refused by the registry', () => {
     it('attempts every other write and reports exactly what each tag now resolves to', async () => {

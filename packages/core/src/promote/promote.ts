@@ -26,6 +26,12 @@ export interface TargetReport {
    * (it may have landed) but the re-read that would tell failed, so `after` is null.
    */
   status: 'written' | 'unchanged' | 'planned' | 'failed' | 'not-attempted' | 'unknown';
+  /**
+   * True when the tag was written a second time: right after the first write it resolved to nothing
+   * (404), because another run deleted the manifest while the tag was written onto it (a registry
+   * removes a manifest and its tags in separate steps, so the tag was left pointing at nothing).
+   */
+  rewritten?: boolean;
 }
 
 /** The outcome of {@link promote}; also the `report` of a {@link PartialMutationError} it throws. */
@@ -290,17 +296,41 @@ export async function startPromote(options: PromoteOptions): Promise<PromoteWrit
     options.readBack === 'manifest'
       ? (await client.getManifest({ ...destination, tag })).digest
       : (await client.resolveDigest({ ...destination, tag })).digest;
-  return { report, recheck: () => recheck(report, manifest.digest, readBack, limit) };
+  const rewrite = async (tag: string): Promise<void> => {
+    await client.putManifest(destination, tag, { bytes: manifest.bytes, mediaType: manifest.mediaType });
+    progress(`${tag} resolved to nothing right after its write (the manifest was deleted meanwhile): wrote it again`);
+  };
+  return { report, recheck: () => recheck(report, manifest.digest, readBack, limit, rewrite) };
 }
 
-/** Re-reads every target after the writes; fails unless all hold `digest`. */
-async function recheck(report: PromoteReport, digest: string, readBack: (tag: string) => Promise<string>, limit: LimitFunction): Promise<PromoteReport> {
+/**
+ * Re-reads every target after the writes; fails unless all hold `digest`. A tag written and then found
+ * pointing at nothing (404: its manifest deleted by another run while the tag was written) is written
+ * once more and read again.
+ */
+async function recheck(
+  report: PromoteReport,
+  digest: string,
+  readBack: (tag: string) => Promise<string>,
+  limit: LimitFunction,
+  rewrite: (tag: string) => Promise<void>,
+): Promise<PromoteReport> {
   const mismatched: string[] = [];
+  const readOrRewrite = async (target: TargetReport): Promise<string> => {
+    try {
+      return await readBack(target.tag);
+    } catch (error: unknown) {
+      if (target.status !== 'written' || !(error instanceof RegistryError) || error.status !== 404) throw error;
+      await rewrite(target.tag);
+      target.rewritten = true;
+      return readBack(target.tag);
+    }
+  };
   await Promise.all(
     report.targets.map((target) =>
       limit(async () => {
         try {
-          target.after = await readBack(target.tag);
+          target.after = await readOrRewrite(target);
         } catch (error: unknown) {
           target.after = null;
           // The write landed (the PUT succeeded) but what the tag holds now cannot be read.
