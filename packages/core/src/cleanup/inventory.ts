@@ -707,6 +707,23 @@ export async function executeRetentionPlan(
       { cause: error },
     );
   };
+  /** The manifest was already gone (someone else deleted it): recorded as deleted, `alreadyAbsent`. */
+  const recordAbsent = (entry: RetentionDeleteEntry): void => {
+    const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, alreadyAbsent: true };
+    report.deleted.push(done);
+    for (const tag of entry.tags) gone.add(tag);
+    options.onDeleted?.(done);
+  };
+  /** Stops before deleting `entry`: tags the plan does not expect to die point at it now. */
+  const stopAt = (i: number, entry: RetentionDeleteEntry, holders: readonly string[]): RetentionExecutionReport => {
+    report.notDeleted = plan.delete.slice(i);
+    report.stopped = {
+      digest: entry.digest,
+      tags: [...holders],
+      reason: `tag(s) ${holders.join(', ')} now point at ${entry.digest}, which the plan deletes (moved since the plan)`,
+    };
+    return report;
+  };
   const tagsOf = guard?.tagsOf?.bind(guard);
   /** With `tagsOf`: the listing once after the deletions (or after a stop) says whether a kept tag went. */
   const finish = async (): Promise<RetentionExecutionReport> => {
@@ -782,20 +799,12 @@ export async function executeRetentionPlan(
         return fail(i, entry, 're-read the tags before deleting', error, 'not-deleted');
       }
       if (now === undefined) {
-        const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, alreadyAbsent: true };
-        report.deleted.push(done);
-        for (const tag of entry.tags) gone.add(tag);
-        options.onDeleted?.(done);
+        recordAbsent(entry);
         continue;
       }
       const holders = now.filter((tag) => !dying.has(tag)).sort();
       if (holders.length > 0) {
-        report.notDeleted = plan.delete.slice(i);
-        report.stopped = {
-          digest: entry.digest,
-          tags: holders,
-          reason: `tag(s) ${holders.join(', ')} now point at ${entry.digest}, which the plan deletes (moved since the plan)`,
-        };
+        stopAt(i, entry, holders);
         return finish();
       }
     } else if (guard) {
@@ -822,22 +831,12 @@ export async function executeRetentionPlan(
       }
       if (dangling.length > 0) return repairLast(dangling);
       if (guard.readManifest && bytes === undefined) {
-        const done: RetentionDeletedManifest = { digest: entry.digest, tags: entry.tags, alreadyAbsent: true };
-        report.deleted.push(done);
-        for (const tag of entry.tags) gone.add(tag);
-        options.onDeleted?.(done);
+        recordAbsent(entry);
         continue;
       }
       const holders = [...before].filter(([, digest]) => digest === entry.digest).map(([tag]) => tag).sort();
-      if (holders.length > 0) {
-        report.notDeleted = plan.delete.slice(i);
-        report.stopped = {
-          digest: entry.digest,
-          tags: holders,
-          reason: `tag(s) ${holders.join(', ')} now point at ${entry.digest}, which the plan deletes (moved since the plan)`,
-        };
-        return report;
-      }
+      // The check of the last delete ran in this re-read already (danglingSinceLast).
+      if (holders.length > 0) return stopAt(i, entry, holders);
     }
     let outcome: 'deleted' | 'absent';
     try {
