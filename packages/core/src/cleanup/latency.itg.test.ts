@@ -2,7 +2,7 @@
  * Cleanup round trips: the plan of a cleanup runs through the fault proxy (a delay on every request) and
  * its requests are counted per kind. Never a time: a change that adds a round trip per digest fails here.
  */
-import { criticalPath, pushTinyImageBlobs, putTinyImage, startFaultProxy, startRegistry } from '@tagwright/testkit';
+import { measureRoundTrips, pushTinyImageBlobs, putTinyImage, startFaultProxy, startRegistry } from '@tagwright/testkit';
 import type { FaultProxy, ProxyLogEntry, RunningRegistry } from '@tagwright/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistryClient } from '../registry/client.js';
@@ -72,20 +72,22 @@ describe('cleanup round trips', () => {
 
   /** A dry-run cleanup through the proxy keeping the 30 newest `sha-*` and `pr-*`: 70 of 100 images go. */
   async function plan(repository: string): Promise<{ requests: ProxyLogEntry[]; deleted: number }> {
-    const before = proxy.log.length;
-    const report = await cleanup(
-      {
-        image: slow(repository),
-        policy: { keep: [{ pattern: 'sha-*', count: 30 }, { pattern: 'pr-*', count: 30 }] },
-        trigger: { mode: 'scheduled' },
-        dryRun: true,
-        now: new Date('2026-06-01T00:00:00Z'),
-      },
-      { backend: () => registryRetentionBackend({ client: createRegistryClient(), repo: slow(repository) }) },
-    );
-    const requests = proxy.log.slice(before);
-    if (process.env['LATENCY_DEBUG']) console.log(requests.length, kinds(requests), criticalPath(requests).length, inFlight(requests));
-    return { requests, deleted: report.plan.delete.length };
+    let deleted = 0;
+    const { requests } = await measureRoundTrips(proxy, async () => {
+      const report = await cleanup(
+        {
+          image: slow(repository),
+          policy: { keep: [{ pattern: 'sha-*', count: 30 }, { pattern: 'pr-*', count: 30 }] },
+          trigger: { mode: 'scheduled' },
+          dryRun: true,
+          now: new Date('2026-06-01T00:00:00Z'),
+        },
+        { backend: () => registryRetentionBackend({ client: createRegistryClient(), repo: slow(repository) }) },
+      );
+      deleted = report.plan.delete.length;
+    });
+    if (process.env['LATENCY_DEBUG']) console.log(kinds(requests), inFlight(requests));
+    return { requests, deleted };
   }
 
   describe('when planning over 200 tags on 100 digests whose times are in the manifest annotation', () => {
