@@ -62,16 +62,12 @@ export function createDeps(runtime: ActionRuntime): Deps {
     prepareRelease: async ({ release, releaseVersion, releaseTag, verification, gates }, commit, now) => {
       if ((release.mode === 'none' && !release.publishDraft) || (releaseVersion === undefined && releaseTag === undefined)) return undefined;
       // octokit and git live behind these imports, off the main path.
-      const [{ createReleasePorts }, { prepareRelease }, { renderStamp, validateStampTemplate }] = await Promise.all([
-        import('@tagwright/action-kit/github'),
-        import('@tagwright/core/release'),
-        import('@tagwright/core/policy'),
-      ]);
+      const [{ createReleasePorts }, { prepareRelease, stampReleaseTag }] = await Promise.all([import('@tagwright/action-kit/github'), import('@tagwright/core/release')]);
       const ports = await createReleasePorts(runtime, { token: release.githubToken, userAgent: 'tagwright-promote', forge: release.forge });
       capabilities = ports.store.capabilities;
       const sha = async (): Promise<string> => (await commit()).sha;
       if (releaseTag !== undefined) {
-        const tag = renderStamp(releaseTag, { now, sha: validateStampTemplate(releaseTag).placeholders.includes('sha') ? await sha() : '' });
+        const tag = await stampReleaseTag(releaseTag, now, sha);
         return prepareRelease({ release, version: tag, stampTemplate: releaseTag, sha, verification, gates }, ports);
       }
       return prepareRelease({ release, version: releaseVersion as string, sha, verification, gates }, ports);

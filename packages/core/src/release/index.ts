@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { prepareRelease, readReleaseHistory, knownReleaseTags } from './release.js';
+export { prepareRelease, readReleaseHistory, knownReleaseTags, stampReleaseTag } from './release.js';
 export { afterTagsMoved } from './after-move.js';
 export { reserveStagingTag, readBaseVersion } from './staging.js';
 export type { ReserveStagingTagOptions, StagingReservation } from './staging.js';

@@ -18,6 +18,7 @@ import type { ReleaseStore, StoredRelease } from './store.js';
 import { evaluateReleaseGates } from './gates.js';
 import type { GateFacts, GateResult } from './gates.js';
 import { isFullCommitSha } from '../grammar/commit-sha.js';
+import { renderStamp, validateStampTemplate } from '../policy/stamp.js';
 import { parseStamp } from '../policy/stamp.js';
 
 /** How a release is made: the `release`, `release-notes` and `publish-draft` inputs. */
@@ -155,6 +156,21 @@ export async function readReleaseHistory(store: ReleaseStore): Promise<ReleaseHi
  */
 export function knownReleaseTags(history: ReleaseHistory, tag: string, version: string): string[] {
   return earlierReleaseTags({ releases: history.releases, tags: history.tags, tag, version });
+}
+
+/**
+ * The tag of a release named by a stamp (`release-tag: prod-{date}-{sha}`): the template rendered
+ * with the promotion's time (UTC) and, only when the template has `{sha}`, the built commit (7 hex).
+ *
+ * @param template - the stamp template, validated ({@link validateStampTemplate}).
+ * @param now - the promotion's time.
+ * @param commit - the built commit (a full sha); called only when the template has `{sha}`.
+ * @returns the rendered tag, e.g. `prod-20261207-4f1c2d3`.
+ * @throws {@link ConfigurationError} `INVALID_INPUT` for a malformed template, or a rendering that is not a valid tag.
+ */
+export async function stampReleaseTag(template: string, now: Date, commit: () => Promise<string>): Promise<string> {
+  const sha = validateStampTemplate(template).placeholders.includes('sha') ? await commit() : '';
+  return renderStamp(template, { now, sha });
 }
 
 /**
