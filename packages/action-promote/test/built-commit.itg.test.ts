@@ -61,21 +61,25 @@ describe('promote action: the built commit, not the workflow commit', () => {
     });
 
     it('reads it through a multi-arch index too', async () => {
-      await pushIndex(client, repo('built/index'), { tag: 'staging', labels: { [REVISION]: built } });
+      const index = await pushIndex(client, repo('built/index'), { tag: 'staging', labels: { [REVISION]: built } });
       const result = await run({ image: `${registry.host}/built/index`, source: 'staging', targets: 'prod-{date}-{sha}' });
       expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-      expect(stampOf(result.outputs.tags)).toMatch(new RegExp(`-${built.slice(0, 7)}$`));
+      const stamp = stampOf(result.outputs.tags);
+      expect(stamp).toMatch(new RegExp(`^prod-\\d{8}-${built.slice(0, 7)}$`));
+      expect((await client.resolveDigest({ ...repo('built/index'), tag: stamp })).digest).toBe(index.digest);
     });
   });
 
   describe('when the image has no revision label', () => {
     it("falls back to the workflow's commit with a note in the summary", async () => {
-      await pushImage(client, repo('built/plain'), { tag: 'staging' });
+      const image = await pushImage(client, repo('built/plain'), { tag: 'staging' });
 
       const result = await run({ image: `${registry.host}/built/plain`, source: 'staging', targets: 'prod-{date}-{sha}' });
 
       expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-      expect(stampOf(result.outputs.tags)).toMatch(new RegExp(`-${workflow.slice(0, 7)}$`));
+      const stamp = stampOf(result.outputs.tags);
+      expect(stamp).toMatch(new RegExp(`^prod-\\d{8}-${workflow.slice(0, 7)}$`));
+      expect((await client.resolveDigest({ ...repo('built/plain'), tag: stamp })).digest).toBe(image.digest);
       expect(result.summary).toContain("from the workflow's commit.");
       expect(result.summary).toContain(`> [!NOTE]\n> the image has no ${REVISION} label or annotation: {sha} is the workflow's commit ${workflow.slice(0, 7)}`);
     });
@@ -89,7 +93,9 @@ describe('promote action: the built commit, not the workflow commit', () => {
       const result = await run({ image: `${registry.host}/built/explicit`, source: 'staging', targets: 'prod-{date}-{sha}', sha: 'ABCDEF1' });
 
       expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-      expect(stampOf(result.outputs.tags)).toMatch(/-abcdef1$/);
+      const stamp = stampOf(result.outputs.tags);
+      expect(stamp).toMatch(/^prod-\d{8}-abcdef1$/);
+      expect((await client.resolveDigest({ ...repo('built/explicit'), tag: stamp })).digest).toBe(image.digest);
       expect(result.summary).toContain('from the `sha` input.');
       const blobReads = (await readAccessLog(registry)).slice(before).filter((entry) => entry.method === 'GET' && entry.path.includes(`/blobs/${image.configDigest}`));
       expect(blobReads).toEqual([]);
@@ -112,7 +118,8 @@ describe('promote action: the built commit, not the workflow commit', () => {
 
   describe('when a release set is stamped', () => {
     it("stamps every image with the first image's revision, read from the manifest the plan reads", async () => {
-      for (const name of ['api', 'web']) await pushImage(client, repo(`built/set-${name}`), { tag: '4.0.0-staging.1', labels: { [REVISION]: built } });
+      const digests: Record<string, string> = {};
+      for (const name of ['api', 'web']) digests[name] = (await pushImage(client, repo(`built/set-${name}`), { tag: '4.0.0-staging.1', labels: { [REVISION]: built } })).digest;
 
       const result = await run({ images: `${registry.host}/built/set-api, ${registry.host}/built/set-web`, source: '4.0.0-staging.*', targets: 'prod-{date}-{sha}' });
 
@@ -120,7 +127,9 @@ describe('promote action: the built commit, not the workflow commit', () => {
       const stamps = (result.outputs.tags ?? '').split('\n').map((ref) => ref.split(':').pop());
       expect(stamps).toHaveLength(2);
       for (const stamp of stamps) expect(stamp).toMatch(new RegExp(`^prod-\\d{8}-${built.slice(0, 7)}$`));
+      for (const name of ['api', 'web']) expect((await client.resolveDigest({ ...repo(`built/set-${name}`), tag: stamps[0] as string })).digest).toBe(digests[name]);
       expect(result.summary).toContain(`from the source image's \`${REVISION}\``);
+      expect(result.summary).not.toContain('not all built from');
     });
   });
 });
