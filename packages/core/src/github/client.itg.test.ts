@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
-import { startGitHubApi, type GitHubApi } from '@tagwright/testkit';
+import { startFaultProxy, startGitHubApi, type GitHubApi } from '@tagwright/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeLatestFor, previousRelease } from '../changelog/versions.js';
 import { notesFromCommits } from '../changelog/notes.js';
@@ -180,6 +180,29 @@ describe('createGitHubClient', () => {
       expect(new Set(versions.map((v) => v.id)).size).toBe(250);
       expect(versions.find((v) => v.digest === digest(249))?.tags).toEqual(['1.0.0', 'latest']);
       expect(api.requests.filter((r) => r.operationId?.startsWith('packages/'))).toHaveLength(3);
+    });
+
+    type Spoil = (version: Record<string, unknown>) => Record<string, unknown>;
+    it.each<[string, Spoil]>([
+      ['a name that is not a digest', (version: Record<string, unknown>) => ({ ...version, name: 'latest' })],
+      ['tags that are not a list', (version: Record<string, unknown>) => ({ ...version, metadata: { package_type: 'container', container: { tags: '1.0.0' } } })],
+      ['no id', (version: Record<string, unknown>) => ({ ...version, id: undefined })],
+    ])('refuses an answer with %s: INVALID_RESPONSE, never a guess cleanup would act on', async (_, spoil) => {
+      api.state.addPackageVersion({ org: 'acme' }, 'app', { digest: digest(1), tags: ['1.0.0'] });
+      // A proxy changes GitHub's answer (the double itself only answers what its description allows).
+      const proxy = await startFaultProxy({
+        upstream: api.url,
+        rules: [{ path: /\/packages\/container\/app\/versions/, fault: { kind: 'rewrite', body: (upstream) => JSON.stringify((JSON.parse(upstream.toString()) as Array<Record<string, unknown>>).map(spoil)) } }],
+      });
+      try {
+        const spoiled = createGitHubClient({ token: api.token, repository: 'acme/app', baseUrl: proxy.url, throttling: false });
+        const error = await spoiled.listPackageVersions({ org: 'acme' }, 'app').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(GitHubError);
+        expect(error).toMatchObject({ code: 'INVALID_RESPONSE' });
+        expect((error as Error).message).toMatch(/^list the versions of organization acme's container package app: the answer is not a valid package version \(/);
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('deletes a version by id, for an organization and for the token owner', async () => {

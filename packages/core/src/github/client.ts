@@ -1,17 +1,19 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import * as v from 'valibot';
 import { pullRequestNumberOf, type CommitInfo } from '../changelog/notes.js';
 import { ConfigurationError, TagwrightError } from '../errors.js';
 import { redact } from '../redact.js';
 import { isFullCommitSha } from '../grammar/commit-sha.js';
+import { isDigest } from '../grammar/digest.js';
 
 /**
  * A GitHub API call failed. Keeps the HTTP status (0 when no response arrived), GitHub's own
  * message and the `errors` array of a 422.
  */
 export class GitHubError extends TagwrightError<
-  'NOT_FOUND' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'REF_EXISTS' | 'VALIDATION_FAILED' | 'RATE_LIMITED' | 'GITHUB_ERROR' | 'NETWORK_ERROR'
+  'NOT_FOUND' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'REF_EXISTS' | 'VALIDATION_FAILED' | 'RATE_LIMITED' | 'GITHUB_ERROR' | 'NETWORK_ERROR' | 'INVALID_RESPONSE'
 > {
   /** HTTP status; 0 when the request never got a response. */
   readonly status: number;
@@ -363,7 +365,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         }
         return octokit.paginate(octokit.rest.packages.getAllPackageVersionsForPackageOwnedByAuthenticatedUser, common);
       });
-      return data.map(toPackageVersion);
+      return data.map((version) => toPackageVersion(version, `list the versions of ${describeOwner(packageOwner)} container package ${packageName}`));
     },
 
     async getPackageVersion(packageOwner, packageName, versionId) {
@@ -379,7 +381,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           if ('user' in packageOwner) return octokit.rest.packages.getPackageVersionForUser({ ...common, username: packageOwner.user });
           return octokit.rest.packages.getPackageVersionForAuthenticatedUser(common);
         });
-        return toPackageVersion(v);
+        return toPackageVersion(v, `get ${what}`);
       } catch (error) {
         if ((error as { code?: unknown }).code === 'NOT_FOUND') return undefined;
         throw error;
@@ -539,6 +541,28 @@ function toGitHubError(operation: string, what: string, error: unknown): GitHubE
   });
 }
 
-function toPackageVersion(v: { id: number; name: string; metadata?: { container?: { tags: string[] } } | null; created_at: string; updated_at: string }): PackageVersion {
-  return { id: v.id, digest: v.name, tags: v.metadata?.container?.tags ?? [], createdAt: v.created_at, updatedAt: v.updated_at };
+/**
+ * The shape cleanup decides from: a positive id, the manifest digest as its name, the tags, the times.
+ * ({@link https://docs.github.com/en/rest/packages/packages#get-a-package-version-for-an-organization | REST: package version}).
+ */
+const PackageVersionSchema = v.looseObject({
+  id: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  name: v.pipe(v.string(), v.check(isDigest, 'not a digest')),
+  metadata: v.optional(v.nullable(v.looseObject({ container: v.optional(v.looseObject({ tags: v.array(v.string()) })) }))),
+  created_at: v.pipe(v.string(), v.isoTimestamp()),
+  updated_at: v.pipe(v.string(), v.isoTimestamp()),
+});
+
+/** Reads one package version; a shape cleanup cannot trust is a GitHubError `INVALID_RESPONSE`, never a guess. */
+function toPackageVersion(value: unknown, operation: string): PackageVersion {
+  const result = v.safeParse(PackageVersionSchema, value);
+  if (!result.success) {
+    const problems = result.issues
+      .slice(0, 3)
+      .map((issue) => `${v.getDotPath(issue) ?? ''}: ${issue.message}`)
+      .join('; ');
+    throw new GitHubError('INVALID_RESPONSE', `${operation}: the answer is not a valid package version (${problems})`, { status: 200, githubMessage: '' });
+  }
+  const version = result.output;
+  return { id: version.id, digest: version.name, tags: version.metadata?.container?.tags ?? [], createdAt: version.created_at, updatedAt: version.updated_at };
 }
